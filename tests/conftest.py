@@ -1,0 +1,47 @@
+"""Shared fixtures: the real ClinicalTrials.gov records, loaded once into the test database."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+SHARED = Path(settings.BASE_DIR).parent / "shared"
+CTGOV = SHARED / "data" / "ctgov"
+STUDIES = CTGOV / "studies.jsonl.gz"
+EDGE_CASES = CTGOV / "edge-cases.jsonl"
+
+
+def read_studies(path: Path = STUDIES) -> list[dict]:
+    """The records as JSON, read independently of the importer."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fp:
+        return [json.loads(line) for line in fp if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def real_studies() -> list[dict]:
+    if not STUDIES.exists():
+        pytest.skip(f"the shared ClinicalTrials.gov records are not at {CTGOV}")
+    return read_studies(STUDIES)
+
+
+@pytest.fixture(scope="session")
+def edge_studies() -> list[dict]:
+    if not EDGE_CASES.exists():
+        pytest.skip(f"the shared ClinicalTrials.gov records are not at {CTGOV}")
+    return read_studies(EDGE_CASES)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the real records imported (tests roll back their changes)."""
+    from trials.importer import import_items
+    from trials.sources import iter_paths
+
+    if STUDIES.exists():
+        with django_db_blocker.unblock():
+            import_items(iter_paths([STUDIES, EDGE_CASES]))

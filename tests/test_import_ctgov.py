@@ -1,0 +1,379 @@
+"""The ClinicalTrials.gov importer: formats, fidelity, idempotency, updates, bad input, the API."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import io
+import json
+import re
+import zipfile
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from trials.models import ContactRequest, Site, Trial
+
+pytestmark = pytest.mark.django_db
+
+UNITS = {"year": 365.25, "month": 365.25 / 12, "week": 7, "day": 1, "minute": 1 / 1440}
+
+
+def expected_days(text):
+    if not text or text == "N/A":
+        return None
+    number, unit = text.split()
+    return int(float(number) * UNITS[unit.lower().rstrip("s")])
+
+
+def nct(study):
+    return study["protocolSection"]["identificationModule"]["nctId"]
+
+
+def importable(studies):
+    return [s for s in studies if "statusModule" in s.get("protocolSection", {})]
+
+
+def empty_trials():
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE trials_trial, trials_conditionterm CASCADE")
+
+
+def run_import(*args, **kwargs):
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_ctgov", *map(str, args), stdout=out, stderr=err, **kwargs)
+    except CommandError as exc:
+        return out.getvalue(), err.getvalue() + str(exc), exc.returncode
+    return out.getvalue(), err.getvalue(), 0
+
+
+def sample(studies, n=3):
+    return [copy.deepcopy(s) for s in importable(studies)[:n]]
+
+
+# Fidelity on the real records (imported once for the session, see conftest.py)
+
+
+def test_it_imports_every_real_record_with_a_status(real_studies, edge_studies):
+    expected = {nct(s) for s in importable(real_studies + edge_studies)}
+    assert set(Trial.objects.values_list("nct_id", flat=True)) == expected
+    assert Site.objects.count() == sum(
+        len(s["protocolSection"].get("contactsLocationsModule", {}).get("locations", []))
+        for s in {nct(s): s for s in importable(real_studies + edge_studies)}.values()
+    )
+
+
+def test_it_stores_real_records_field_by_field(real_studies, edge_studies):
+    latest = {nct(s): s for s in importable(real_studies + edge_studies)}
+    for nct_id in list(latest)[::40]:
+        study = latest[nct_id]
+        ps = study["protocolSection"]
+        trial = Trial.objects.get(nct_id=nct_id)
+        status = ps["statusModule"]
+        eligibility = ps.get("eligibilityModule", {})
+        browse = study.get("derivedSection", {}).get("conditionBrowseModule", {})
+        assert trial.overall_status == status["overallStatus"]
+        assert trial.phases == ps.get("designModule", {}).get("phases", [])
+        assert trial.conditions == ps.get("conditionsModule", {}).get("conditions", [])
+        assert trial.mesh_terms == [m["term"] for m in browse.get("meshes", [])]
+        assert trial.mesh_ancestors == [m["term"] for m in browse.get("ancestors", [])]
+        assert trial.min_age_days == expected_days(eligibility.get("minimumAge"))
+        assert trial.max_age_days == expected_days(eligibility.get("maximumAge"))
+        assert trial.sex == eligibility.get("sex", "")
+        assert trial.healthy_volunteers == eligibility.get("healthyVolunteers")
+        locations = ps.get("contactsLocationsModule", {}).get("locations", [])
+        assert trial.sites.count() == trial.site_count == len(locations)
+        assert trial.countries == sorted(
+            {loc["country"] for loc in locations if loc.get("country")}
+        )
+        start = status.get("startDateStruct", {}).get("date")
+        if start:
+            assert trial.start.isoformat() == start
+            assert trial.start_date_precision == {7: "M", 10: "D"}[len(start)]
+        assert trial.raw == study
+
+
+def test_it_keeps_a_months_precision():
+    trial = Trial.objects.filter(start_date_precision="M").first()
+    assert trial.start_date.day == 1
+    assert str(trial.start) == trial.start_date.strftime("%B %Y")  # "January 2017", not "1 January"
+
+
+def test_it_reads_ages_in_months_weeks_and_days(edge_studies):
+    odd = [
+        s
+        for s in importable(edge_studies)
+        if re.search(
+            r"Month|Week|Day",
+            s["protocolSection"].get("eligibilityModule", {}).get("minimumAge", ""),
+        )
+    ]
+    assert odd, "the edge cases should hold ages in months, weeks or days"
+    for study in odd:
+        trial = Trial.objects.get(nct_id=nct(study))
+        assert trial.min_age_days == expected_days(
+            study["protocolSection"]["eligibilityModule"]["minimumAge"]
+        )
+
+
+def test_a_missing_maximum_age_means_no_limit():
+    trial = Trial.objects.filter(maximum_age="").exclude(minimum_age="").first()
+    assert trial.max_age_days is None
+    assert Trial.objects.filter(pk=trial.pk).for_age(120).exists()
+
+
+def test_it_trusts_the_records_own_nct_id(edge_studies):
+    # Saved upstream as NCT02278341 but the record is NCT02552212.
+    assert Trial.objects.filter(nct_id="NCT02552212").exists()
+
+
+def test_it_counts_two_phases_as_a_list():
+    trial = Trial.objects.filter(phases=["PHASE1", "PHASE2"]).first()
+    assert trial is not None and trial.phase_labels == ["Phase 1", "Phase 2"]
+
+
+# Formats
+
+
+@pytest.fixture
+def three(real_studies):
+    empty_trials()
+    return sample(real_studies, 3)
+
+
+def write_formats(tmp_path, studies):
+    jsonl = "\n".join(json.dumps(s) for s in studies) + "\n"
+    files = {
+        "single.json": json.dumps(studies[0], indent=2),
+        "page.json": json.dumps({"studies": studies, "nextPageToken": "abc", "totalCount": 3}),
+        "array.json": json.dumps(studies, indent=1),
+        "lines.jsonl": jsonl,
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    with gzip.open(tmp_path / "lines.jsonl.gz", "wt") as fp:
+        fp.write(jsonl)
+    with gzip.open(tmp_path / "page.json.gz", "wt") as fp:
+        fp.write(files["page.json"])
+    with zipfile.ZipFile(tmp_path / "ctg-studies.json.zip", "w") as archive:
+        for study in studies:
+            archive.writestr(f"{nct(study)}.json", json.dumps(study))
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "name, count",
+    [
+        ("single.json", 1),
+        ("page.json", 3),
+        ("array.json", 3),
+        ("lines.jsonl", 3),
+        ("lines.jsonl.gz", 3),
+        ("page.json.gz", 3),
+        ("ctg-studies.json.zip", 3),
+    ],
+)
+def test_it_reads_every_format(tmp_path, three, name, count):
+    write_formats(tmp_path, three)
+    out, err, code = run_import(tmp_path / name)
+    assert code == 0, err
+    assert f"{count} created" in out
+    assert set(Trial.objects.values_list("nct_id", flat=True)) == {nct(s) for s in three[:count]}
+
+
+def test_it_reads_a_directory_of_files(tmp_path, three):
+    folder = tmp_path / "bulk"
+    folder.mkdir()
+    for study in three:
+        (folder / f"{nct(study)}.json").write_text(json.dumps(study))
+    out, err, code = run_import(folder)
+    assert code == 0 and "3 created" in out
+
+
+# Idempotency and updates
+
+
+def test_importing_twice_changes_nothing(tmp_path, three):
+    write_formats(tmp_path, three)
+    run_import(tmp_path / "lines.jsonl")
+    before = list(Trial.objects.order_by("pk").values_list("pk", "imported_at"))
+    sites = list(Site.objects.order_by("pk").values_list("pk", flat=True))
+    out, _, code = run_import(tmp_path / "lines.jsonl")
+    assert code == 0
+    assert "0 created, 0 updated, 3 unchanged, 0 skipped" in out
+    assert list(Trial.objects.order_by("pk").values_list("pk", "imported_at")) == before
+    assert list(Site.objects.order_by("pk").values_list("pk", flat=True)) == sites
+
+
+def test_a_newer_version_updates_in_place_and_keeps_contact_requests(tmp_path, real_studies):
+    empty_trials()
+    study = next(
+        copy.deepcopy(s)
+        for s in importable(real_studies)
+        if len(s["protocolSection"].get("contactsLocationsModule", {}).get("locations", [])) >= 3
+    )
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(study))
+    run_import(path)
+    trial = Trial.objects.get(nct_id=nct(study))
+    first, last = trial.sites.order_by("position")[0], trial.sites.order_by("position").last()
+    kept = ContactRequest.objects.create(
+        trial=trial, site=first, first_name="A", last_name="B", email="a@example.org", phone="123"
+    )
+    orphan = ContactRequest.objects.create(
+        trial=trial, site=last, first_name="C", last_name="D", email="c@example.org", phone="456"
+    )
+    locations = study["protocolSection"]["contactsLocationsModule"]["locations"]
+    study["protocolSection"]["contactsLocationsModule"]["locations"] = locations[:-1]
+    study["protocolSection"]["statusModule"]["overallStatus"] = "COMPLETED"
+    study["protocolSection"]["identificationModule"]["briefTitle"] = "A new title"
+    path.write_text(json.dumps(study))
+    out, _, code = run_import(path)
+    assert code == 0 and "1 updated" in out
+    trial.refresh_from_db()
+    assert (trial.pk, trial.overall_status, trial.brief_title) == (
+        trial.pk,
+        "COMPLETED",
+        "A new title",
+    )
+    assert trial.site_count == len(locations) - 1
+    kept.refresh_from_db()
+    orphan.refresh_from_db()
+    assert kept.site_id == first.pk and Site.objects.get(pk=first.pk).listed
+    # The site left the record, but the patient's request still points at it.
+    assert Site.objects.get(pk=orphan.site_id).listed is False
+    assert trial.sites.filter(listed=True).count() == len(locations) - 1
+
+
+# Bad input: reported with file, position and NCT ID, skipped; exit status 1
+
+
+def test_it_reports_and_skips_malformed_records(tmp_path, real_studies):
+    empty_trials()
+    good = sample(real_studies, 2)
+    wrong_type = copy.deepcopy(good[0])
+    wrong_type["protocolSection"]["identificationModule"]["nctId"] = "NCT99999991"
+    wrong_type["protocolSection"]["designModule"]["phases"] = "PHASE2"
+    no_id = copy.deepcopy(good[0])
+    del no_id["protocolSection"]["identificationModule"]["nctId"]
+    no_status = copy.deepcopy(good[0])
+    no_status["protocolSection"]["identificationModule"]["nctId"] = "NCT99999992"
+    del no_status["protocolSection"]["statusModule"]
+    bad_status = copy.deepcopy(good[0])
+    bad_status["protocolSection"]["identificationModule"]["nctId"] = "NCT99999993"
+    bad_status["protocolSection"]["statusModule"]["overallStatus"] = "MAYBE"
+    lines = [
+        json.dumps(good[0]),
+        json.dumps(wrong_type),
+        json.dumps(good[1])[:500],  # truncated
+        json.dumps(no_id),
+        json.dumps(no_status),
+        json.dumps(bad_status),
+        json.dumps(good[1]),
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    out, err, code = run_import(path)
+    assert code == 1
+    assert "2 created, 0 updated, 0 unchanged, 5 skipped" in out
+    assert f"{path}, line 2 [NCT99999991]: designModule.phases should be a list" in err
+    assert f"{path}, line 3: malformed JSON" in err
+    assert f"{path}, line 4: the record has no identificationModule.nctId" in err
+    assert f"{path}, line 5 [NCT99999992]: the record has no statusModule" in err
+    assert "line 6 [NCT99999993]: statusModule.overallStatus is 'MAYBE'" in err
+    assert Trial.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "the file is empty"),
+        (b"   \n", "the file is empty"),
+        (b"NCT ID,Title\nNCT1,x\n", "not JSON"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "not JSON"),
+        (b'[{"protocolSection": {', "malformed JSON"),
+        (b'{"studies": [{"protocolSection": {}}', "malformed JSON"),
+        (gzip.compress(b'{"a": 1}')[:-8], "damaged or truncated"),
+    ],
+)
+def test_it_reports_files_that_are_not_studies(tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    count = Trial.objects.count()
+    out, err, code = run_import(path)
+    assert code == 1
+    assert message in err
+    assert str(path) in err
+    assert Trial.objects.count() == count
+
+
+def test_strict_stops_at_the_first_bad_record_and_writes_nothing(tmp_path, real_studies):
+    empty_trials()
+    good = sample(real_studies, 3)
+    path = tmp_path / "strict.jsonl"
+    path.write_text(
+        "\n".join([json.dumps(good[0]), json.dumps(good[1]), "{oops", json.dumps(good[2])])
+    )
+    out, err, code = run_import(path, strict=True)
+    assert code == 1
+    assert "nothing was written" in err and "line 3" in err
+    assert Trial.objects.count() == 0
+    _, _, code = run_import(path.with_name("missing.json"))
+    assert code == 1
+
+
+def test_a_missing_path_is_reported(tmp_path):
+    _, err, code = run_import(tmp_path / "nope.json")
+    assert code == 1 and "no such file or directory" in err
+
+
+# The live API, served by a local HTTP server
+
+
+def test_it_fetches_every_page_from_the_api(httpserver, settings, real_studies):
+    empty_trials()
+    settings.CTGOV_API_URL = httpserver.url_for("/api/v2/studies")
+    settings.CTGOV_API_BACKOFF = 0.01
+    studies = sample(real_studies, 3)
+    httpserver.expect_ordered_request(
+        "/api/v2/studies",
+        query_string={"query.cond": "lupus nephritis", "format": "json", "pageSize": "1000"},
+    ).respond_with_json({"studies": studies[:2], "nextPageToken": "PAGE2"})
+    httpserver.expect_ordered_request("/api/v2/studies").respond_with_data("busy", status=503)
+    httpserver.expect_ordered_request("/api/v2/studies").respond_with_data("slow down", status=429)
+    httpserver.expect_ordered_request(
+        "/api/v2/studies",
+        query_string={
+            "query.cond": "lupus nephritis",
+            "format": "json",
+            "pageSize": "1000",
+            "pageToken": "PAGE2",
+        },
+    ).respond_with_json({"studies": studies[2:]})
+    out, err, code = run_import(api="query.cond=lupus nephritis")
+    assert code == 0, err
+    assert "3 created" in out
+    httpserver.check_assertions()
+
+
+def test_it_says_when_the_api_cannot_be_reached(settings):
+    settings.CTGOV_API_URL = "http://127.0.0.1:9/api/v2/studies"
+    settings.CTGOV_API_BACKOFF = 0.001
+    _, err, code = run_import(api="query.cond=lupus")
+    assert code == 1
+    assert "cannot reach 127.0.0.1:9" in err
+
+
+def test_it_gives_up_after_repeated_server_errors(httpserver, settings):
+    settings.CTGOV_API_URL = httpserver.url_for("/api/v2/studies")
+    settings.CTGOV_API_BACKOFF = 0.001
+    httpserver.expect_request("/api/v2/studies").respond_with_data("down", status=502)
+    _, err, code = run_import(api="query.cond=lupus")
+    assert code == 1 and "still answered 502" in err
+
+
+def test_it_rejects_paths_and_api_together():
+    _, err, code = run_import("x.json", api="query.cond=x")
+    assert code == 1 and "either" in err

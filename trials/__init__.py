@@ -1,0 +1,1 @@
+"""The domain: trials, ClinicalTrials.gov import, search and facets, admin, contact requests."""

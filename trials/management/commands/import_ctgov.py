@@ -1,0 +1,63 @@
+"""`manage.py import_ctgov PATH [PATH ...]` or `--api QUERY`: import ClinicalTrials.gov studies."""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from trials.ctgov_api import ApiUnavailable, iter_api
+from trials.importer import StrictAbort, Summary, import_items
+from trials.sources import iter_paths
+
+
+class Command(BaseCommand):
+    help = (
+        "Import ClinicalTrials.gov API v2 studies from files (one study, an API page, a JSON array, "
+        "JSON Lines, gzip of these, the bulk ZIP, or directories of them) or from the live API."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="*", help="files or directories to import")
+        parser.add_argument(
+            "--api",
+            metavar="QUERY",
+            help="fetch from the ClinicalTrials.gov API v2, e.g. "
+            "'query.cond=lupus nephritis&filter.overallStatus=RECRUITING'",
+        )
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="stop at the first bad record and write nothing at all",
+        )
+
+    def handle(self, *args, paths, api, strict, **options):
+        if bool(paths) == bool(api):
+            raise CommandError("give either one or more PATHs or --api QUERY")
+        items = iter_api(api) if api else iter_paths(paths)
+        show_bar = sys.stderr.isatty() and options["verbosity"] > 0
+        try:
+            summary = import_items(items, strict=strict, progress=self._bar if show_bar else None)
+        except StrictAbort as exc:
+            raise CommandError(
+                f"--strict: stopped at a bad record, nothing was written.\n  {exc}"
+            ) from None
+        except ApiUnavailable as exc:
+            raise CommandError(f"ClinicalTrials.gov API: {exc}") from None
+        finally:
+            if show_bar:
+                sys.stderr.write("\n")
+        for problem in summary.problems:
+            self.stderr.write(f"skipped: {problem}")
+        self.stdout.write(f"Imported: {summary}")
+        if summary.skipped:
+            raise CommandError(
+                f"{summary.skipped} record(s) skipped; see the messages above", returncode=1
+            )
+
+    def _bar(self, summary: Summary) -> None:
+        sys.stderr.write(
+            f"\r{summary.seen:>9,} studies  {summary.created:,} created  {summary.updated:,} updated  "
+            f"{summary.unchanged:,} unchanged  {summary.skipped:,} skipped"
+        )
+        sys.stderr.flush()

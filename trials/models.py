@@ -1,0 +1,551 @@
+"""The trial store: a faithful copy of ClinicalTrials.gov studies, plus what the site adds.
+
+A Trial holds one study. The columns patients search on (status, phases, ages,
+sex, countries, condition terms, a full-text vector) are denormalised onto the
+trial row so one indexed query answers a search with its facet counts. Sites,
+arms, interventions, outcomes and contacts are child rows; `raw` keeps the
+original JSON. Rows the site owns (ContactRequest) point at trials and sites
+and are never deleted by an import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+DAYS_PER_YEAR = 365.25
+ADULT_DAYS = int(18 * DAYS_PER_YEAR)
+OLDER_ADULT_DAYS = int(65 * DAYS_PER_YEAR)
+
+
+class Status(models.TextChoices):
+    RECRUITING = "RECRUITING", "Recruiting"
+    NOT_YET_RECRUITING = "NOT_YET_RECRUITING", "Not yet recruiting"
+    ENROLLING_BY_INVITATION = "ENROLLING_BY_INVITATION", "Enrolling by invitation"
+    ACTIVE_NOT_RECRUITING = "ACTIVE_NOT_RECRUITING", "Active, not recruiting"
+    SUSPENDED = "SUSPENDED", "Suspended"
+    TERMINATED = "TERMINATED", "Terminated"
+    COMPLETED = "COMPLETED", "Completed"
+    WITHDRAWN = "WITHDRAWN", "Withdrawn"
+    UNKNOWN = "UNKNOWN", "Status not verified recently"
+    AVAILABLE = "AVAILABLE", "Available (expanded access)"
+    NO_LONGER_AVAILABLE = "NO_LONGER_AVAILABLE", "No longer available"
+    TEMPORARILY_NOT_AVAILABLE = "TEMPORARILY_NOT_AVAILABLE", "Temporarily not available"
+    APPROVED_FOR_MARKETING = "APPROVED_FOR_MARKETING", "Approved for marketing"
+    WITHHELD = "WITHHELD", "Withheld"
+
+
+OPEN_STATUSES = (Status.RECRUITING, Status.NOT_YET_RECRUITING, Status.ENROLLING_BY_INVITATION)
+
+STATUS_EXPLANATIONS = {
+    Status.RECRUITING: "The study is looking for participants now.",
+    Status.NOT_YET_RECRUITING: "The study will start looking for participants soon.",
+    Status.ENROLLING_BY_INVITATION: "Only people invited by the study team can join.",
+    Status.ACTIVE_NOT_RECRUITING: "The study is running but no longer taking new participants.",
+    Status.SUSPENDED: "The study has paused; it may start again.",
+    Status.TERMINATED: "The study stopped early and will not start again.",
+    Status.COMPLETED: "The study has ended normally.",
+    Status.WITHDRAWN: "The study stopped before anyone joined.",
+    Status.UNKNOWN: (
+        "The study's status has not been confirmed by its sponsor for more than two years; "
+        "it may have ended."
+    ),
+    Status.AVAILABLE: "A treatment is available outside a trial (expanded access).",
+    Status.NO_LONGER_AVAILABLE: "Expanded access to this treatment has ended.",
+    Status.TEMPORARILY_NOT_AVAILABLE: "Expanded access is paused for now.",
+    Status.APPROVED_FOR_MARKETING: "The treatment has been approved and is sold.",
+    Status.WITHHELD: "The sponsor has withheld the details of this study.",
+}
+
+
+class Phase(models.TextChoices):
+    EARLY_PHASE1 = "EARLY_PHASE1", "Early phase 1"
+    PHASE1 = "PHASE1", "Phase 1"
+    PHASE2 = "PHASE2", "Phase 2"
+    PHASE3 = "PHASE3", "Phase 3"
+    PHASE4 = "PHASE4", "Phase 4"
+    NA = "NA", "Not applicable"
+
+
+PHASE_EXPLANATIONS = {
+    Phase.EARLY_PHASE1: "A first, very small test in people of a new treatment.",
+    Phase.PHASE1: "Tests safety and dose in a small group.",
+    Phase.PHASE2: "Tests whether the treatment works and how safe it is.",
+    Phase.PHASE3: "Compares the treatment with standard care in many people.",
+    Phase.PHASE4: "Studies an approved treatment in everyday use.",
+    Phase.NA: "Studies without drug phases, e.g. of devices or behaviour.",
+}
+
+
+class StudyType(models.TextChoices):
+    INTERVENTIONAL = "INTERVENTIONAL", "Interventional (tests a treatment)"
+    OBSERVATIONAL = "OBSERVATIONAL", "Observational (no treatment assigned)"
+    EXPANDED_ACCESS = "EXPANDED_ACCESS", "Expanded access"
+
+
+class Sex(models.TextChoices):
+    ALL = "ALL", "All sexes"
+    FEMALE = "FEMALE", "Female"
+    MALE = "MALE", "Male"
+
+
+class AgeGroup(models.TextChoices):
+    CHILD = "CHILD", "Child (0-17)"
+    ADULT = "ADULT", "Adult (18-64)"
+    OLDER_ADULT = "OLDER_ADULT", "Older adult (65+)"
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "D", "Day"
+    MONTH = "M", "Month"
+    YEAR = "Y", "Year"
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date as ClinicalTrials.gov gives it: "2017", "2017-01" or "2017-01-15"."""
+
+    value: dt.date
+    precision: str
+    estimated: bool = False
+
+    def __str__(self) -> str:
+        if self.precision == DatePrecision.YEAR:
+            return f"{self.value.year}"
+        if self.precision == DatePrecision.MONTH:
+            return self.value.strftime("%B %Y")
+        return f"{self.value.day} {self.value.strftime('%B %Y')}"
+
+    def isoformat(self) -> str:
+        return self.value.strftime({"Y": "%Y", "M": "%Y-%m"}.get(self.precision, "%Y-%m-%d"))
+
+
+def _milestone(label: str) -> tuple[models.Field, models.Field, models.Field]:
+    """Columns for one dated milestone: its first day, its precision, whether estimated."""
+    return (
+        models.DateField(label, null=True, blank=True),
+        models.CharField(
+            f"{label} precision", max_length=1, choices=DatePrecision.choices, blank=True
+        ),
+        models.BooleanField(f"{label} is estimated", default=False),
+    )
+
+
+class StoredVectorField(models.GeneratedField):
+    """A stored generated tsvector that INSERTs do not send back (imports write many rows)."""
+
+    db_returning = False
+
+
+class TrialQuerySet(models.QuerySet):
+    def open_to_enrollment(self) -> TrialQuerySet:
+        return self.filter(overall_status__in=OPEN_STATUSES)
+
+    def for_age(self, years: int) -> TrialQuerySet:
+        days = int(years * DAYS_PER_YEAR)
+        return self.filter(
+            Q(min_age_days__isnull=True) | Q(min_age_days__lte=days),
+            Q(max_age_days__isnull=True) | Q(max_age_days__gte=days),
+        )
+
+
+class Trial(models.Model):
+    # Identification
+    nct_id = models.CharField("NCT ID", max_length=16)
+    brief_title = models.TextField(blank=True)
+    official_title = models.TextField(blank=True)
+    acronym = models.CharField(max_length=100, blank=True)
+    org_study_id = models.CharField("organisation's study ID", max_length=200, blank=True)
+    secondary_ids = models.JSONField(default=list, blank=True)
+    organization = models.CharField(max_length=500, blank=True)
+
+    # Status
+    overall_status = models.CharField(max_length=32, choices=Status.choices)
+    last_known_status = models.CharField(max_length=32, choices=Status.choices, blank=True)
+    why_stopped = models.TextField(blank=True)
+    status_verified, status_verified_precision, _ = _milestone("status verified")
+    start_date, start_date_precision, start_date_estimated = _milestone("start date")
+    (
+        primary_completion_date,
+        primary_completion_date_precision,
+        primary_completion_date_estimated,
+    ) = _milestone("primary completion date")
+    completion_date, completion_date_precision, completion_date_estimated = _milestone(
+        "completion date"
+    )
+    first_posted, first_posted_precision, first_posted_estimated = _milestone("first posted")
+    last_update, last_update_precision, last_update_estimated = _milestone("last update posted")
+    del _
+
+    # Design
+    study_type = models.CharField(max_length=32, choices=StudyType.choices, blank=True)
+    phases = ArrayField(
+        models.CharField(max_length=16, choices=Phase.choices), default=list, blank=True
+    )
+    enrollment = models.PositiveIntegerField(null=True, blank=True)
+    enrollment_estimated = models.BooleanField(default=False)
+    allocation = models.CharField(max_length=32, blank=True)
+    intervention_model = models.CharField(max_length=32, blank=True)
+    intervention_model_description = models.TextField(blank=True)
+    primary_purpose = models.CharField(max_length=48, blank=True)
+    observational_model = models.CharField(max_length=48, blank=True)
+    time_perspective = models.CharField(max_length=32, blank=True)
+    masking = models.CharField(max_length=32, blank=True)
+    who_masked = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+
+    # Description
+    brief_summary = models.TextField(blank=True)
+    detailed_description = models.TextField(blank=True)
+    conditions = ArrayField(models.TextField(), default=list, blank=True)
+    keywords = ArrayField(models.TextField(), default=list, blank=True)
+    mesh_terms = ArrayField(models.TextField(), default=list, blank=True)
+    mesh_ancestors = ArrayField(models.TextField(), default=list, blank=True)
+
+    # Eligibility
+    eligibility_criteria = models.TextField(blank=True)
+    minimum_age = models.CharField("minimum age as given", max_length=40, blank=True)
+    maximum_age = models.CharField("maximum age as given", max_length=40, blank=True)
+    min_age_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: no lower limit."
+    )
+    max_age_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: no upper limit."
+    )
+    sex = models.CharField(max_length=8, choices=Sex.choices, blank=True)
+    gender_based = models.BooleanField(default=False)
+    gender_description = models.TextField(blank=True)
+    healthy_volunteers = models.BooleanField(null=True, blank=True)
+    std_ages = ArrayField(
+        models.CharField(max_length=16, choices=AgeGroup.choices), default=list, blank=True
+    )
+
+    # Sponsors and contacts
+    lead_sponsor = models.CharField(max_length=500, blank=True)
+    lead_sponsor_class = models.CharField(max_length=32, blank=True)
+    collaborators = models.JSONField(default=list, blank=True)
+    responsible_party = models.JSONField(default=dict, blank=True)
+    overall_officials = models.JSONField(default=list, blank=True)
+    references = models.JSONField(default=list, blank=True)
+    see_also_links = models.JSONField(default=list, blank=True)
+
+    # Denormalised for search and result cards (derived from the rows above at import)
+    countries = ArrayField(models.TextField(), default=list, blank=True)
+    cities = ArrayField(models.TextField(), default=list, blank=True)
+    site_count = models.PositiveIntegerField(default=0)
+    recruiting_site_count = models.PositiveIntegerField(default=0)
+    intervention_names = ArrayField(models.TextField(), default=list, blank=True)
+    condition_terms = ArrayField(
+        models.TextField(),
+        default=list,
+        blank=True,
+        help_text="Conditions, keywords, MeSH terms and ancestors, lower-cased and unaccented.",
+    )
+    search_document = StoredVectorField(
+        expression=(
+            SearchVector("brief_title", weight="A", config="english")
+            + SearchVector("official_title", "acronym", weight="B", config="english")
+            + SearchVector("search_conditions", weight="A", config="english")
+            + SearchVector("search_interventions", weight="B", config="english")
+            + SearchVector("brief_summary", weight="C", config="english")
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    # What the condition filter matches: like ClinicalTrials.gov's condition search,
+    # conditions, keywords and MeSH terms first, then the titles.
+    condition_document = StoredVectorField(
+        expression=(
+            SearchVector("search_conditions", weight="A", config="english")
+            + SearchVector("brief_title", "official_title", weight="B", config="english")
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    search_conditions = models.TextField(
+        blank=True, editable=False, help_text="Conditions, keywords and MeSH terms as one text."
+    )
+    search_interventions = models.TextField(blank=True, editable=False)
+
+    # Bookkeeping
+    raw = models.JSONField("original ClinicalTrials.gov JSON")
+    source_hash = models.CharField(max_length=64, editable=False)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    objects = TrialQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["nct_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["nct_id"], name="trial_unique_nct_id"),
+            models.CheckConstraint(
+                condition=Q(min_age_days__isnull=True)
+                | Q(max_age_days__isnull=True)
+                | Q(min_age_days__lte=models.F("max_age_days")),
+                name="trial_min_age_lte_max_age",
+            ),
+            models.CheckConstraint(
+                condition=Q(overall_status__in=Status.values), name="trial_valid_overall_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(last_known_status="") | Q(last_known_status__in=Status.values),
+                name="trial_valid_last_known_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(phases__contained_by=Phase.values), name="trial_valid_phases"
+            ),
+            models.CheckConstraint(
+                condition=Q(study_type="") | Q(study_type__in=StudyType.values),
+                name="trial_valid_study_type",
+            ),
+            models.CheckConstraint(
+                condition=Q(sex="") | Q(sex__in=Sex.values), name="trial_valid_sex"
+            ),
+            models.CheckConstraint(
+                condition=Q(std_ages__contained_by=AgeGroup.values), name="trial_valid_std_ages"
+            ),
+        ]
+        indexes = [
+            # Free-text search: search_document @@ websearch_to_tsquery(...)
+            GinIndex(fields=["search_document"], name="trial_search_document_gin"),
+            # Condition filter: condition_document @@ plainto_tsquery(...)
+            GinIndex(fields=["condition_document"], name="trial_condition_document_gin"),
+            # Phase and country filters and facets: phases && ARRAY[...]
+            GinIndex(fields=["phases"], name="trial_phases_gin"),
+            GinIndex(fields=["countries"], name="trial_countries_gin"),
+            # Status filter (default search shows open trials) and its facet
+            models.Index(fields=["overall_status"], name="trial_status_idx"),
+            # "Recently updated" sort
+            models.Index(fields=["-last_update", "nct_id"], name="trial_last_update_idx"),
+            # "Newest" sort
+            models.Index(fields=["-first_posted", "nct_id"], name="trial_first_posted_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nct_id}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("trial_detail", args=[self.nct_id])
+
+    @property
+    def title(self) -> str:
+        return self.brief_title or f"Untitled study {self.nct_id}"
+
+    @property
+    def ctgov_url(self) -> str:
+        return f"https://clinicaltrials.gov/study/{self.nct_id}"
+
+    def _partial(self, name: str) -> PartialDate | None:
+        value = getattr(self, name)
+        if value is None:
+            return None
+        return PartialDate(
+            value, getattr(self, f"{name}_precision"), getattr(self, f"{name}_estimated", False)
+        )
+
+    @property
+    def start(self) -> PartialDate | None:
+        return self._partial("start_date")
+
+    @property
+    def primary_completion(self) -> PartialDate | None:
+        return self._partial("primary_completion_date")
+
+    @property
+    def completion(self) -> PartialDate | None:
+        return self._partial("completion_date")
+
+    @property
+    def first_posted_on(self) -> PartialDate | None:
+        return self._partial("first_posted")
+
+    @property
+    def last_update_on(self) -> PartialDate | None:
+        return self._partial("last_update")
+
+    @property
+    def verified_on(self) -> PartialDate | None:
+        return self._partial("status_verified")
+
+    @property
+    def is_open(self) -> bool:
+        return self.overall_status in OPEN_STATUSES
+
+    @property
+    def status_explanation(self) -> str:
+        return STATUS_EXPLANATIONS.get(self.overall_status, "")
+
+    @property
+    def phase_labels(self) -> list[str]:
+        return [Phase(p).label for p in self.phases if p in Phase.values]
+
+
+class Site(models.Model):
+    """A location where the trial runs (contactsLocationsModule.locations)."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="sites")
+    key = models.CharField(max_length=64, help_text="Stable identity across imports.")
+    position = models.PositiveIntegerField(default=0)
+    facility = models.TextField(blank=True)
+    status = models.CharField(max_length=32, blank=True)
+    city = models.TextField(blank=True)
+    state = models.TextField(blank=True)
+    zip_code = models.CharField(max_length=40, blank=True)
+    country = models.TextField(blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    contacts = models.JSONField(default=list, blank=True)
+    listed = models.BooleanField(
+        default=True,
+        help_text="False when the site left the ClinicalTrials.gov record but a contact request "
+        "still refers to it.",
+    )
+
+    class Meta:
+        ordering = ["trial", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "key"], name="site_unique_key_per_trial"),
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in [self.facility, self.city, self.country] if part)
+
+    @property
+    def is_recruiting(self) -> bool:
+        return self.status == Status.RECRUITING
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label if self.status in Status.values else self.status.title()
+
+
+class ArmGroup(models.Model):
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="arm_groups")
+    position = models.PositiveIntegerField(default=0)
+    label = models.TextField()
+    type = models.CharField(max_length=40, blank=True)
+    description = models.TextField(blank=True)
+    intervention_names = ArrayField(models.TextField(), default=list, blank=True)
+
+    class Meta:
+        ordering = ["trial", "position"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Intervention(models.Model):
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="interventions")
+    position = models.PositiveIntegerField(default=0)
+    type = models.CharField(max_length=40, blank=True)
+    name = models.TextField()
+    description = models.TextField(blank=True)
+    other_names = ArrayField(models.TextField(), default=list, blank=True)
+    arm_group_labels = ArrayField(models.TextField(), default=list, blank=True)
+
+    class Meta:
+        ordering = ["trial", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.type.title()}: {self.name}" if self.type else self.name
+
+
+class Outcome(models.Model):
+    class Kind(models.TextChoices):
+        PRIMARY = "PRIMARY", "Primary"
+        SECONDARY = "SECONDARY", "Secondary"
+        OTHER = "OTHER", "Other"
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="outcomes")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    measure = models.TextField()
+    description = models.TextField(blank=True)
+    time_frame = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["trial", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["PRIMARY", "SECONDARY", "OTHER"]), name="outcome_valid_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.measure
+
+
+class Contact(models.Model):
+    """A central contact of the study (sites keep their own contacts on the site)."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="central_contacts")
+    position = models.PositiveIntegerField(default=0)
+    name = models.TextField(blank=True)
+    role = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(max_length=80, blank=True)
+    phone_ext = models.CharField(max_length=40, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["trial", "position"]
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.phone
+
+
+class ConditionTerm(models.Model):
+    """The condition vocabulary for autocomplete and spelling suggestions, with trial counts."""
+
+    term = models.TextField()
+    normalized = models.TextField(help_text="Lower-cased and unaccented, for matching.")
+    trial_count = models.PositiveIntegerField(default=0)
+    open_trial_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-trial_count", "term"]
+        constraints = [
+            models.UniqueConstraint(fields=["normalized"], name="conditionterm_unique_normalized"),
+        ]
+        indexes = [
+            # Autocomplete and "did you mean": normalized % 'lupus nefritis'
+            GinIndex(
+                fields=["normalized"], name="conditionterm_trgm_gin", opclasses=["gin_trgm_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class ContactRequest(models.Model):
+    """A patient's request to be contacted by a study team. Owned by the site, not by imports."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="contact_requests")
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="contact_requests"
+    )
+    site_name = models.TextField(blank=True, help_text="The site as the patient saw it.")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40)
+    language = models.CharField("other language", max_length=60, blank=True)
+    message = models.TextField(blank=True)
+    consent = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # Coordinator lists and retention purge: newest first, by age
+            models.Index(fields=["-created_at"], name="contactrequest_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Request #{self.pk} for {self.trial.nct_id}"

@@ -1,0 +1,284 @@
+"""Read ClinicalTrials.gov study objects from files, streaming, in every format met in the wild.
+
+`iter_studies(path)` yields Item(source, position, study) for each study, or an
+Item with `error` set where the input is malformed; it never holds more than
+one study (plus a read buffer) in memory. Formats: one study object, an API page
+`{"studies": [...]}`, a JSON array, JSON Lines, gzip of any of these, the bulk
+ZIP of one JSON file per study, and directories of such files.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+CHUNK = 1 << 20
+MAX_RECORD = 64 << 20
+_WS = re.compile(r"[ \t\r\n]*")
+_STUDIES_KEY = re.compile(r'\{[ \t\r\n]*"studies"[ \t\r\n]*:[ \t\r\n]*\[')
+_decoder = json.JSONDecoder()
+
+
+@dataclass
+class Item:
+    source: str
+    position: str
+    study: Any = None
+    error: str | None = None
+
+
+class MalformedJSON(ValueError):
+    pass
+
+
+class JSONStream:
+    """Decode JSON values one at a time from a text stream with a bounded buffer."""
+
+    def __init__(self, fp: IO[str]):
+        self.fp = fp
+        self.buf = ""
+        self.pos = 0
+        self.eof = False
+        # Line counting is incremental: newlines before `counted_to` are in `lines`.
+        self.lines = 1
+        self.counted_to = 0
+
+    @property
+    def line(self) -> int:
+        self._count_lines()
+        return self.lines
+
+    def _count_lines(self) -> None:
+        if self.pos > self.counted_to:
+            self.lines += self.buf.count("\n", self.counted_to, self.pos)
+            self.counted_to = self.pos
+
+    def _fill(self, size: int = CHUNK) -> bool:
+        if self.eof:
+            return False
+        if self.pos > CHUNK:
+            self._count_lines()  # before dropping what was read
+            self.buf = self.buf[self.pos :]
+            self.counted_to -= self.pos
+            self.pos = 0
+        chunk = self.fp.read(size)
+        if not chunk:
+            self.eof = True
+            return False
+        self.buf += chunk
+        return True
+
+    def peek(self) -> str:
+        """The next non-blank character ('' at the end), without consuming it."""
+        while True:
+            self.pos = _WS.match(self.buf, self.pos).end()
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self._fill():
+                return ""
+
+    def expect(self, char: str) -> None:
+        if self.peek() != char:
+            found = self.peek() or "the end of the file"
+            raise MalformedJSON(f"expected {char!r} at line {self.line}, found {found!r}")
+        self.pos += 1
+
+    def startswith(self, pattern: re.Pattern) -> re.Match | None:
+        self.peek()
+        while len(self.buf) - self.pos < 256 and self._fill():
+            pass
+        match = pattern.match(self.buf, self.pos)
+        if match:
+            self.pos = match.end()
+        return match
+
+    def value(self) -> Any:
+        self.peek()
+        size = CHUNK
+        while True:
+            try:
+                value, end = _decoder.raw_decode(self.buf, self.pos)
+                self.pos = end
+                return value
+            except json.JSONDecodeError as exc:
+                truncated = exc.pos >= len(self.buf) - 1 or exc.msg.startswith("Unterminated")
+                if not truncated or self.eof:
+                    where = "the file ends in the middle of a record" if self.eof else exc.msg
+                    raise MalformedJSON(f"{where} (line {self.line})") from None
+                if len(self.buf) - self.pos > MAX_RECORD:
+                    raise MalformedJSON(f"a record larger than {MAX_RECORD >> 20} MB") from None
+                self._fill(size)
+                size *= 2
+
+    def skip_line(self) -> None:
+        """Resume after the line where the current value started (JSON Lines recovery)."""
+        while True:
+            newline = self.buf.find("\n", self.pos)
+            if newline >= 0:
+                self.pos = newline + 1
+                return
+            self.pos = len(self.buf)
+            if not self._fill():
+                return
+
+
+def _studies_in_page(stream: JSONStream, source: str, page_no: int) -> Iterator[Item]:
+    """The rest of an API page after '{"studies": [': each study, then the other keys."""
+    index = 0
+    if stream.peek() != "]":
+        while True:
+            line = stream.line
+            yield Item(source, f"page {page_no}, study {index + 1} (line {line})", stream.value())
+            index += 1
+            if stream.peek() == ",":
+                stream.pos += 1
+                continue
+            stream.expect("]")
+            break
+    else:
+        stream.pos += 1
+    while stream.peek() == ",":  # nextPageToken, totalCount: not needed
+        stream.pos += 1
+        stream.value()
+        stream.expect(":")
+        stream.value()
+    stream.expect("}")
+
+
+def iter_text(fp: IO[str], source: str) -> Iterator[Item]:
+    stream = JSONStream(fp)
+    first = stream.peek()
+    if first == "":
+        yield Item(source, "line 1", error="the file is empty")
+        return
+    if first == "[":
+        yield from _iter_array(stream, source)
+        return
+    if first != "{":
+        yield Item(
+            source,
+            f"line {stream.line}",
+            error="not JSON: expected a study object, an API page or a JSON array",
+        )
+        return
+    # One object, an API page, or JSON Lines: a sequence of top-level values.
+    number = 0
+    while stream.peek():
+        number += 1
+        line = stream.line
+        if stream.startswith(_STUDIES_KEY):
+            try:
+                yield from _studies_in_page(stream, source, number)
+            except MalformedJSON as exc:
+                yield Item(
+                    source,
+                    f"page {number}",
+                    error=f"malformed JSON: {exc}; the rest of this file was not read",
+                )
+                return
+            continue
+        try:
+            value = stream.value()
+        except MalformedJSON as exc:
+            yield Item(source, f"line {line}", error=f"malformed JSON: {exc}")
+            stream.skip_line()
+            continue
+        if isinstance(value, dict) and isinstance(value.get("studies"), list):
+            for index, study in enumerate(value["studies"]):
+                yield Item(source, f"line {line}, study {index + 1}", study)
+        else:
+            yield Item(source, f"line {line}", value)
+
+
+def _iter_array(stream: JSONStream, source: str) -> Iterator[Item]:
+    index = 0
+    try:
+        stream.expect("[")
+        if stream.peek() == "]":
+            return
+        while True:
+            line = stream.line
+            index += 1
+            yield Item(source, f"item {index} (line {line})", stream.value())
+            if stream.peek() == ",":
+                stream.pos += 1
+                continue
+            stream.expect("]")
+            return
+    except MalformedJSON as exc:
+        yield Item(
+            source,
+            f"item {index} (line {stream.line})",
+            error=f"malformed JSON: {exc}; the rest of this file was not read",
+        )
+
+
+def _open_text(raw: IO[bytes]) -> IO[str]:
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict")
+
+
+def iter_file(path: Path) -> Iterator[Item]:
+    source = str(path)
+    try:
+        with open(path, "rb") as raw:
+            magic = raw.read(4)
+            raw.seek(0)
+            if magic.startswith(b"PK\x03\x04") or magic.startswith(b"PK\x05\x06"):
+                yield from _iter_zip(raw, source)
+            elif magic.startswith(b"\x1f\x8b"):
+                yield from _guard(iter_text(_open_text(gzip.GzipFile(fileobj=raw)), source), source)
+            else:
+                yield from _guard(iter_text(_open_text(raw), source), source)
+    except OSError as exc:
+        yield Item(source, "", error=f"cannot read the file: {exc.strerror or exc}")
+
+
+def _guard(items: Iterator[Item], source: str) -> Iterator[Item]:
+    """Turn decoding failures of the container (bad gzip, not UTF-8) into reported errors."""
+    try:
+        yield from items
+    except UnicodeDecodeError:
+        yield Item(source, "", error="not a text file (it is not UTF-8): not JSON")
+    except (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, OSError) as exc:
+        yield Item(source, "", error=f"the compressed file is damaged or truncated: {exc}")
+
+
+def _iter_zip(raw: IO[bytes], source: str) -> Iterator[Item]:
+    try:
+        archive = zipfile.ZipFile(raw)
+    except zipfile.BadZipFile as exc:
+        yield Item(source, "", error=f"not a readable ZIP file: {exc}")
+        return
+    with archive:
+        for info in archive.infolist():
+            if info.is_dir() or not info.filename.lower().endswith((".json", ".jsonl", ".ndjson")):
+                continue
+            member = f"{source}:{info.filename}"
+            try:
+                with archive.open(info) as fp:
+                    yield from _guard(iter_text(_open_text(fp), member), member)
+            except (zipfile.BadZipFile, OSError) as exc:
+                yield Item(member, "", error=f"damaged ZIP member: {exc}")
+
+
+def iter_paths(paths: list[str | Path]) -> Iterator[Item]:
+    """Every study in the given files and directories (walked in name order)."""
+    for path in map(Path, paths):
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        yield from iter_file(Path(root) / name)
+        elif path.exists():
+            yield from iter_file(path)
+        else:
+            yield Item(str(path), "", error="no such file or directory")
