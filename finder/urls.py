@@ -3,6 +3,15 @@
 from django.contrib import admin
 from django.urls import path
 
+from . import trial_views, views
+
 urlpatterns = [
+    path("", views.search, name="search"),
+    path("conditions/suggest/", views.condition_suggestions, name="condition_suggestions"),
+    path("trials/<str:nct_id>/", trial_views.trial_detail, name="trial_detail"),
+    path("about-clinical-trials/", views.faq, name="faq"),
+    path("api/trials/", views.search_api, name="api_search"),
+    path("api/trials/<str:nct_id>/", trial_views.trial_api, name="api_trial"),
+    path("api/conditions/", views.condition_suggestions, name="api_conditions"),
     path("admin/", admin.site.urls),
 ]

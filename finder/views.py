@@ -1,0 +1,310 @@
+"""Patient-facing pages and the JSON API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from trials.models import AgeGroup, Phase, Status, StudyType, Trial
+from trials.search import (
+    SORTS,
+    TABLE,
+    Criteria,
+    autocomplete_conditions,
+    condition_exists,
+    headlines,
+    suggest_condition,
+)
+
+from .filters import TrialFilterSet
+
+PAGE_SIZE = 20
+CARD_FIELDS = [
+    "nct_id",
+    "brief_title",
+    "acronym",
+    "overall_status",
+    "phases",
+    "conditions",
+    "min_age_days",
+    "max_age_days",
+    "minimum_age",
+    "maximum_age",
+    "sex",
+    "healthy_volunteers",
+    "countries",
+    "cities",
+    "site_count",
+    "recruiting_site_count",
+    "last_update",
+    "last_update_precision",
+    "last_update_estimated",
+    "study_type",
+    "brief_summary",
+]
+
+
+@dataclass
+class SearchOutcome:
+    criteria: Criteria
+    counts: dict[str, dict[str, int]]
+    total: int
+    page: int
+    pages: int
+    trials: list[Trial]
+    corrected_from: str = ""
+    notices: list[str] | None = None
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + 1
+
+
+def _run_search(criteria: Criteria, page: int, notices: list[str]) -> SearchOutcome:
+    corrected_from = ""
+    if criteria.condition and not condition_exists(criteria.condition):
+        suggestion = suggest_condition(criteria.condition)
+        if suggestion:
+            corrected_from, criteria.condition = criteria.condition, suggestion
+    counts = criteria.facet_counts()
+    total = criteria.total_from(counts)
+    pages = max(1, -(-total // PAGE_SIZE))
+    if page > pages:
+        notices.append(f"There is no page {page}; this is the last page, {pages}.")
+        page = pages
+    offset = (page - 1) * PAGE_SIZE
+    trials = (
+        list(criteria.trials().only(*CARD_FIELDS)[offset : offset + PAGE_SIZE]) if total else []
+    )
+    for trial, snippet in _with_snippets(trials, criteria.q):
+        trial.snippet = snippet
+    return SearchOutcome(criteria, counts, total, page, pages, trials, corrected_from, notices)
+
+
+def _with_snippets(trials: list[Trial], q: str):
+    snippets = headlines(trials, q)
+    return [(t, snippets.get(t.pk, "")) for t in trials]
+
+
+def _relaxations(criteria: Criteria, request: HttpRequest) -> list[dict]:
+    """For an empty result: each filter the patient could drop, and what it would give."""
+    labels = {
+        "q": "the search words",
+        "condition": "the condition",
+        "phase": "the phase",
+        "status": "the status" if criteria.statuses else "“open to enrollment”",
+        "age_group": "the age",
+        "sex": "the sex",
+        "healthy": "healthy volunteers",
+        "country": "the country",
+        "type": "the study type",
+    }
+    params_for = {
+        "q": ["q"],
+        "condition": ["condition"],
+        "phase": ["phase"],
+        "status": ["status"],
+        "age_group": ["age", "age_group"],
+        "sex": ["sex"],
+        "healthy": ["healthy"],
+        "country": ["country"],
+        "type": ["type"],
+    }
+    keys = list(criteria.clauses())
+    if not keys:
+        return []
+    selects, params = [], []
+    for key in keys:
+        where, where_params = criteria.where(without=key)
+        selects.append(f"(SELECT count(*) FROM {TABLE} WHERE {where})")
+        params.extend(where_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        found = cursor.fetchone()
+    relax = []
+    for key, count in zip(keys, found, strict=True):
+        if count:
+            query = request.GET.copy()
+            for name in params_for[key]:
+                query.pop(name, None)
+            if key == "status":
+                query.setlist("status", ["ALL"])
+            query.pop("page", None)
+            relax.append({"label": labels[key], "count": count, "query": query.urlencode()})
+    return sorted(relax, key=lambda r: -r["count"])
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    filterset, notices = TrialFilterSet.lenient(request.GET)
+    criteria = filterset.criteria()
+    outcome = _run_search(criteria, filterset.page_number, notices)
+    context = {
+        "filter": filterset,
+        "form": filterset.form,
+        "outcome": outcome,
+        "criteria": criteria,
+        "notices": notices,
+        "relax": _relaxations(criteria, request) if not outcome.total else [],
+        "facets": _facet_options(criteria, outcome.counts),
+        "sorts": SORTS,
+        "default_status": criteria.statuses is None,
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "finder/search.html#results" if partial else "finder/search.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _facet_options(criteria: Criteria, counts: dict[str, dict[str, int]]) -> list[dict]:
+    """Every facet with each option's label, count and whether it is selected."""
+    # With no status chosen the open statuses apply, so they show as ticked.
+    status_selected = criteria.effective_statuses
+
+    def options(choices, facet, selected):
+        return [
+            {
+                "value": value,
+                "label": label,
+                "count": counts[facet].get(value, 0),
+                "checked": value in selected,
+            }
+            for value, label in choices
+        ]
+
+    statuses = [
+        (s.value, s.label)
+        for s in Status
+        if counts["status"].get(s.value) or s.value in status_selected
+    ]
+    countries = sorted(set(counts["country"]) | set(criteria.countries))
+    return [
+        {
+            "name": "status",
+            "legend": "Status",
+            "options": options(statuses, "status", status_selected),
+        },
+        {
+            "name": "phase",
+            "legend": "Phase",
+            "options": options(Phase.choices, "phase", criteria.phases),
+            "note": "A trial in two phases (e.g. phase 1/phase 2) counts under both.",
+        },
+        {
+            "name": "age_group",
+            "legend": "Age group",
+            "options": options(AgeGroup.choices, "age_group", criteria.age_groups),
+        },
+        {
+            "name": "type",
+            "legend": "Study type",
+            "options": options(StudyType.choices, "type", criteria.types),
+        },
+        {
+            "name": "country",
+            "legend": "Country",
+            "options": options([(c, c) for c in countries], "country", criteria.countries),
+        },
+    ]
+
+
+def _trial_json(trial: Trial, request: HttpRequest) -> dict:
+    return {
+        "nct_id": trial.nct_id,
+        "title": trial.title,
+        "status": trial.overall_status,
+        "phases": trial.phases,
+        "conditions": trial.conditions,
+        "min_age": trial.minimum_age or None,
+        "max_age": trial.maximum_age or None,
+        "sex": trial.sex or None,
+        "healthy_volunteers": trial.healthy_volunteers,
+        "countries": trial.countries,
+        "cities": trial.cities[:10],
+        "last_update": trial.last_update_on.isoformat() if trial.last_update_on else None,
+        "url": request.build_absolute_uri(trial.get_absolute_url()),
+        "api_url": request.build_absolute_uri(reverse("api_trial", args=[trial.nct_id])),
+    }
+
+
+@require_GET
+def search_api(request: HttpRequest) -> JsonResponse:
+    filterset = TrialFilterSet(request.GET)
+    if not filterset.is_valid():
+        return JsonResponse(
+            {"error": "invalid parameters", "parameters": filterset.errors_as_json()}, status=400
+        )
+    criteria = filterset.criteria()
+    counts = criteria.facet_counts()
+    total = criteria.total_from(counts)
+    page = filterset.page_number
+    pages = max(1, -(-total // PAGE_SIZE))
+    if page > pages:
+        return JsonResponse(
+            {
+                "error": "invalid parameters",
+                "parameters": {
+                    "page": {"errors": [f"there are {pages} pages"], "accepted": f"1 to {pages}"}
+                },
+            },
+            status=400,
+        )
+    offset = (page - 1) * PAGE_SIZE
+    trials = criteria.trials().only(*CARD_FIELDS)[offset : offset + PAGE_SIZE]
+    next_url = None
+    if page < pages:
+        query = request.GET.copy()
+        query["page"] = str(page + 1)
+        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    facets = {
+        key: counts[key]
+        for key in (
+            "phase",
+            "status",
+            "sex",
+            "age_group",
+            "country",
+            "type",
+            "healthy",
+            "condition",
+        )
+    }
+    return JsonResponse(
+        {
+            "count": total,
+            "page": page,
+            "pages": pages,
+            "results": [_trial_json(t, request) for t in trials],
+            "facets": facets,
+            "next": next_url,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@require_GET
+def condition_suggestions(request: HttpRequest) -> HttpResponse:
+    """Autocomplete for the condition box: <option>s for htmx, or JSON for the API."""
+    text = (request.GET.get("condition") or request.GET.get("q") or "")[:100]
+    terms = autocomplete_conditions(text) if len(text.strip()) >= 2 else []
+    if request.htmx:
+        return render(request, "finder/_condition_options.html", {"terms": terms})
+    return JsonResponse(
+        {
+            "results": [
+                {"term": t.term, "trials": t.trial_count, "open_trials": t.open_trial_count}
+                for t in terms
+            ]
+        }
+    )
+
+
+def faq(request: HttpRequest) -> HttpResponse:
+    return render(request, "finder/faq.html")

@@ -1,0 +1,93 @@
+"""Small builders for ClinicalTrials.gov records, imported through the real importer."""
+
+from __future__ import annotations
+
+import itertools
+
+from trials.importer import import_items
+from trials.models import Trial
+from trials.sources import Item
+
+_numbers = itertools.count(1)
+
+
+def study(
+    nct_id: str | None = None,
+    *,
+    title: str = "A study of something",
+    status: str = "RECRUITING",
+    phases: list[str] | None = None,
+    conditions: list[str] | None = None,
+    keywords: list[str] | None = None,
+    meshes: list[str] | None = None,
+    ancestors: list[str] | None = None,
+    summary: str = "A short summary.",
+    criteria: str = "Inclusion Criteria:\n\n* Adults\n\nExclusion Criteria:\n\n* None",
+    min_age: str | None = "18 Years",
+    max_age: str | None = "65 Years",
+    sex: str = "ALL",
+    healthy: bool = False,
+    study_type: str = "INTERVENTIONAL",
+    locations: list[dict] | None = None,
+    central_contacts: list[dict] | None = None,
+    interventions: list[dict] | None = None,
+    last_update: str = "2026-01-15",
+) -> dict:
+    nct_id = nct_id or f"NCT8{next(_numbers):07d}"
+    eligibility = {"eligibilityCriteria": criteria, "sex": sex, "healthyVolunteers": healthy}
+    if min_age:
+        eligibility["minimumAge"] = min_age
+    if max_age:
+        eligibility["maximumAge"] = max_age
+    record = {
+        "protocolSection": {
+            "identificationModule": {"nctId": nct_id, "briefTitle": title},
+            "statusModule": {
+                "overallStatus": status,
+                "startDateStruct": {"date": "2025-03", "type": "ACTUAL"},
+                "lastUpdatePostDateStruct": {"date": last_update, "type": "ACTUAL"},
+            },
+            "sponsorCollaboratorsModule": {
+                "leadSponsor": {"name": "Test Sponsor", "class": "OTHER"}
+            },
+            "descriptionModule": {"briefSummary": summary},
+            "conditionsModule": {
+                "conditions": conditions or ["Lupus Nephritis"],
+                "keywords": keywords or [],
+            },
+            "designModule": {
+                "studyType": study_type,
+                "phases": phases if phases is not None else ["PHASE2"],
+            },
+            "armsInterventionsModule": {"interventions": interventions or []},
+            "eligibilityModule": eligibility,
+            "contactsLocationsModule": {
+                "centralContacts": central_contacts or [],
+                "locations": locations
+                if locations is not None
+                else [
+                    {
+                        "facility": "Test Hospital",
+                        "city": "Lyon",
+                        "country": "France",
+                        "status": "RECRUITING",
+                    }
+                ],
+            },
+        }
+    }
+    if meshes or ancestors:
+        record["derivedSection"] = {
+            "conditionBrowseModule": {
+                "meshes": [{"id": f"D{i}", "term": t} for i, t in enumerate(meshes or [])],
+                "ancestors": [{"id": f"A{i}", "term": t} for i, t in enumerate(ancestors or [])],
+            }
+        }
+    return record
+
+
+def make_trial(**kwargs) -> Trial:
+    record = study(**kwargs)
+    summary = import_items([Item("test", "1", record)])
+    assert not summary.problems, summary.problems
+    return Trial.objects.get(nct_id=record["protocolSection"]["identificationModule"]["nctId"])

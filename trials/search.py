@@ -1,0 +1,265 @@
+"""Trial search: criteria to SQL, ranked results, and disjunctive facet counts in one query.
+
+`Criteria` holds a cleaned search (what the FilterSet produces). Each criterion
+is one SQL condition, so the same condition serves the result list and every
+facet: a facet's counts apply every other criterion but not its own (the
+standard disjunctive rule), and all facets are counted in a single round trip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, TrigramSimilarity
+from django.db import connection
+from django.db.models import BooleanField, F, FloatField, QuerySet
+from django.db.models.expressions import RawSQL
+
+from .ctgov import normalize_term
+from .models import (
+    DAYS_PER_YEAR,
+    OPEN_STATUSES,
+    AgeGroup,
+    ConditionTerm,
+    Phase,
+    Sex,
+    Status,
+    StudyType,
+    Trial,
+)
+
+TABLE = Trial._meta.db_table
+COUNTRY_FACET_SIZE = 60
+CONDITION_FACET_SIZE = 12
+# ts_headline marks matches with these; the template escapes the text, then turns them into <mark>.
+HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
+SORTS = {
+    "relevance": "Best match",
+    "newest": "Newest first",
+    "updated": "Recently updated",
+}
+
+
+@dataclass
+class Criteria:
+    q: str = ""
+    condition: str = ""
+    phases: list[str] = field(default_factory=list)
+    statuses: list[str] | None = None  # None: open to enrollment; []: every status
+    age: int | None = None
+    age_groups: list[str] = field(default_factory=list)
+    sex: str = ""
+    healthy: bool | None = None
+    countries: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    sort: str = "relevance"
+
+    @property
+    def effective_statuses(self) -> list[str]:
+        if self.statuses is None:
+            return [str(s) for s in OPEN_STATUSES]
+        return self.statuses
+
+    def clauses(self) -> dict[str, tuple[str, list]]:
+        """One SQL condition per criterion, keyed by the facet it belongs to."""
+        c: dict[str, tuple[str, list]] = {}
+        if self.q:
+            c["q"] = ("search_document @@ websearch_to_tsquery('english', %s)", [self.q])
+        if self.condition:
+            c["condition"] = (
+                "condition_document @@ plainto_tsquery('english', %s)",
+                [normalize_term(self.condition)],
+            )
+        if self.phases:
+            c["phase"] = ("phases && %s::varchar[]", [self.phases])
+        if self.effective_statuses:
+            c["status"] = ("overall_status = ANY(%s)", [self.effective_statuses])
+        ages = []
+        if self.age is not None:
+            # Age A (whole years) is the span [A, A+1) years; a missing bound is no limit.
+            low, high = int(self.age * DAYS_PER_YEAR), int((self.age + 1) * DAYS_PER_YEAR) - 1
+            ages.append(
+                (
+                    "(min_age_days IS NULL OR min_age_days <= %s) "
+                    "AND (max_age_days IS NULL OR max_age_days >= %s)",
+                    [high, low],
+                )
+            )
+        if self.age_groups:
+            ages.append(("std_ages && %s::varchar[]", [self.age_groups]))
+        if ages:
+            c["age_group"] = (
+                " AND ".join(f"({sql})" for sql, _ in ages),
+                [p for _, params in ages for p in params],
+            )
+        if self.sex:
+            c["sex"] = ("sex IN (%s, 'ALL', '')", [self.sex])
+        if self.healthy is not None:
+            c["healthy"] = (
+                "healthy_volunteers" if self.healthy else "healthy_volunteers IS NOT TRUE",
+                [],
+            )
+        if self.countries:
+            c["country"] = ("countries && %s::text[]", [self.countries])
+        if self.types:
+            c["type"] = ("study_type = ANY(%s)", [self.types])
+        return c
+
+    def where(self, *, without: str | None = None) -> tuple[str, list]:
+        parts = [(sql, params) for key, (sql, params) in self.clauses().items() if key != without]
+        if not parts:
+            return "TRUE", []
+        return " AND ".join(f"({sql})" for sql, _ in parts), [p for _, ps in parts for p in ps]
+
+    def trials(self) -> QuerySet[Trial]:
+        """Matching trials, sorted; slice it for a page."""
+        sql, params = self.where()
+        qs = Trial.objects.filter(RawSQL(sql, params, output_field=BooleanField()))
+        if self.sort == "newest":
+            return qs.order_by(F("first_posted").desc(nulls_last=True), "nct_id")
+        if self.sort == "updated" or not (self.q or self.condition):
+            return qs.order_by(F("last_update").desc(nulls_last=True), "nct_id")
+        rank_sql, rank_params = [], []
+        if self.q:
+            rank_sql.append("ts_rank_cd(search_document, websearch_to_tsquery('english', %s))")
+            rank_params.append(self.q)
+        if self.condition:
+            rank_sql.append("ts_rank_cd(condition_document, plainto_tsquery('english', %s))")
+            rank_params.append(normalize_term(self.condition))
+        rank = RawSQL(" + ".join(rank_sql), rank_params, output_field=FloatField())
+        return qs.annotate(rank=rank).order_by(
+            "-rank", F("last_update").desc(nulls_last=True), "nct_id"
+        )
+
+    def facet_counts(self) -> dict[str, dict[str, int]]:
+        """Counts for every option of every facet, each ignoring its own criterion."""
+        parts, params = [], []
+
+        def add(sql: str, facet: str) -> None:
+            where, where_params = self.where(without=facet)
+            parts.append(sql.format(where=where))
+            params.extend(where_params)
+
+        add(
+            f"SELECT 'phase', v, count(*) FROM {TABLE}, unnest(phases) v WHERE {{where}} GROUP BY v",
+            "phase",
+        )
+        add(
+            f"SELECT 'status', overall_status, count(*) FROM {TABLE} WHERE {{where}} GROUP BY 2",
+            "status",
+        )
+        add(
+            f"SELECT 'age_group', v, count(*) FROM {TABLE}, unnest(std_ages) v WHERE {{where}} GROUP BY v",
+            "age_group",
+        )
+        add(
+            f"SELECT 'sex', v, count(*) FROM {TABLE}, (VALUES ('FEMALE'), ('MALE')) s(v) "
+            f"WHERE sex IN (v, 'ALL', '') AND {{where}} GROUP BY v",
+            "sex",
+        )
+        add(
+            f"SELECT 'healthy', healthy_volunteers::text, count(*) FROM {TABLE} "
+            f"WHERE healthy_volunteers IS NOT NULL AND {{where}} GROUP BY 2",
+            "healthy",
+        )
+        add(f"SELECT 'type', study_type, count(*) FROM {TABLE} WHERE {{where}} GROUP BY 2", "type")
+        add(
+            f"(SELECT 'country', v, count(*) FROM {TABLE}, unnest(countries) v WHERE {{where}} "
+            f"GROUP BY v ORDER BY 3 DESC, 2 LIMIT {COUNTRY_FACET_SIZE})",
+            "country",
+        )
+        add(
+            f"(SELECT 'condition', v, count(*) FROM {TABLE}, unnest(mesh_terms) v WHERE {{where}} "
+            f"GROUP BY v ORDER BY 3 DESC, 2 LIMIT {CONDITION_FACET_SIZE})",
+            "condition",
+        )
+        counts: dict[str, dict[str, int]] = {
+            key: {}
+            for key in (
+                "phase",
+                "status",
+                "age_group",
+                "sex",
+                "healthy",
+                "type",
+                "country",
+                "condition",
+            )
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for facet, value, count in cursor.fetchall():
+                if value:
+                    counts[facet][value] = count
+        return counts
+
+    def total_from(self, counts: dict[str, dict[str, int]]) -> int:
+        """The number of matching trials: each trial has one status, so sum the chosen ones."""
+        statuses = self.effective_statuses or counts["status"].keys()
+        return sum(counts["status"].get(s, 0) for s in statuses)
+
+
+def headlines(trials: list[Trial], q: str) -> dict[int, str]:
+    """Highlighted summary snippets for one page of results (never for the whole set)."""
+    if not q or not trials:
+        return {}
+    query = SearchQuery(q, search_type="websearch", config="english")
+    rows = Trial.objects.filter(pk__in=[t.pk for t in trials]).annotate(
+        snippet=SearchHeadline(
+            "brief_summary",
+            query,
+            config="english",
+            start_sel=HIGHLIGHT_START,
+            stop_sel=HIGHLIGHT_STOP,
+            max_words=40,
+            min_words=20,
+            max_fragments=2,
+        )
+    )
+    return dict(rows.values_list("pk", "snippet"))
+
+
+def condition_exists(text: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {TABLE} "
+            "WHERE condition_document @@ plainto_tsquery('english', %s))",
+            [normalize_term(text)],
+        )
+        return cursor.fetchone()[0]
+
+
+def suggest_condition(text: str) -> str | None:
+    """The known condition closest in spelling to `text` ("lupus nefritis" -> "Lupus Nephritis")."""
+    text = normalize_term(text)
+    return (
+        ConditionTerm.objects.filter(normalized__trigram_similar=text)  # pg_trgm's %, indexed
+        .annotate(score=TrigramSimilarity("normalized", text))
+        .order_by("-score", "-trial_count")
+        .values_list("term", flat=True)
+        .first()
+    )
+
+
+def autocomplete_conditions(prefix: str, limit: int = 10) -> list[ConditionTerm]:
+    """Condition terms that start with, or contain a word starting with, what was typed."""
+    text = normalize_term(prefix)
+    if not text:
+        return []
+    starts = ConditionTerm.objects.filter(normalized__startswith=text)
+    words = ConditionTerm.objects.filter(normalized__contains=f" {text}")
+    found = list(starts.order_by("-trial_count", "term")[:limit])
+    if len(found) < limit:
+        found += list(
+            words.exclude(pk__in=[t.pk for t in found]).order_by("-trial_count", "term")[
+                : limit - len(found)
+            ]
+        )
+    return found
+
+
+PHASE_CHOICES = Phase.choices
+STATUS_CHOICES = Status.choices
+SEX_CHOICES = [(Sex.FEMALE.value, "Female"), (Sex.MALE.value, "Male")]
+TYPE_CHOICES = StudyType.choices
+AGE_GROUP_CHOICES = AgeGroup.choices
