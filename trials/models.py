@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
@@ -526,6 +527,15 @@ class ConditionTerm(models.Model):
 class ContactRequest(models.Model):
     """A patient's request to be contacted by a study team. Owned by the site, not by imports."""
 
+    class Status(models.TextChoices):
+        NEW = "NEW", "New"
+        CONTACTED = "CONTACTED", "Contacted"
+        PRE_SCREENING = "PRE_SCREENING", "Pre-screening"
+        SCHEDULED = "SCHEDULED", "Scheduled"
+        ENROLLED = "ENROLLED", "Enrolled"
+        NOT_ELIGIBLE = "NOT_ELIGIBLE", "Not eligible"
+        WITHDREW = "WITHDREW", "Withdrew"
+
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="contact_requests")
     site = models.ForeignKey(
         Site, on_delete=models.PROTECT, null=True, blank=True, related_name="contact_requests"
@@ -538,14 +548,142 @@ class ContactRequest(models.Model):
     language = models.CharField("other language", max_length=60, blank=True)
     message = models.TextField(blank=True)
     consent = models.BooleanField(default=False)
+    team_recipients = models.TextField(
+        blank=True, help_text="Who the request was sent to, as the patient was told."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Abuse control: a hash of the sender's IP address (never the address itself) and of
+    # the submission, to rate-limit and to store a double submission once.
+    client_hash = models.CharField(max_length=64, blank=True, editable=False)
+    submission_hash = models.CharField(max_length=64, blank=True, editable=False)
+    team_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    patient_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # Coordinators' workflow
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_contact_requests",
+    )
+    first_response_at = models.DateTimeField(null=True, blank=True, editable=False)
+    status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "NEW",
+                        "CONTACTED",
+                        "PRE_SCREENING",
+                        "SCHEDULED",
+                        "ENROLLED",
+                        "NOT_ELIGIBLE",
+                        "WITHDREW",
+                    ]
+                ),
+                name="contactrequest_valid_status",
+            ),
+        ]
         indexes = [
-            # Coordinator lists and retention purge: newest first, by age
+            # Coordinator lists and the retention purge: newest first, by age
             models.Index(fields=["-created_at"], name="contactrequest_created_idx"),
+            # Rate limits and duplicate collapse look back a few minutes by these
+            models.Index(fields=["email", "created_at"], name="contactrequest_email_idx"),
+            models.Index(fields=["client_hash", "created_at"], name="contactrequest_client_idx"),
+            models.Index(fields=["submission_hash"], name="contactrequest_dupe_idx"),
+            # Coordinators' queue: new requests per trial
+            models.Index(fields=["trial", "status"], name="contactrequest_queue_idx"),
         ]
 
     def __str__(self) -> str:
         return f"Request #{self.pk} for {self.trial.nct_id}"
+
+
+class ContactRequestEvent(models.Model):
+    """The history of a contact request: status changes, assignments and internal notes."""
+
+    class Kind(models.TextChoices):
+        CREATED = "CREATED", "Received"
+        STATUS = "STATUS", "Status changed"
+        ASSIGNED = "ASSIGNED", "Assigned"
+        NOTE = "NOTE", "Note"
+
+    request = models.ForeignKey(ContactRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.actor or 'the site'}"
+
+
+class CoordinatorAssignment(models.Model):
+    """Gives a coordinator the contact requests of one trial, or of one site of a trial."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trial_assignments"
+    )
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="assignments")
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        help_text="Leave empty for every site of the trial.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "trial", "site"],
+                name="coordinatorassignment_unique",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.trial.nct_id}{f' ({self.site})' if self.site else ''}"
+
+
+class AuditLogEntry(models.Model):
+    """Who viewed, changed or exported patients' contact requests, and when."""
+
+    class Action(models.TextChoices):
+        VIEW = "VIEW", "Viewed"
+        CHANGE = "CHANGE", "Changed"
+        EXPORT = "EXPORT", "Exported"
+        DELETE = "DELETE", "Deleted"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=8, choices=Action.choices)
+    # Plain ids, not foreign keys: the log outlives purged requests.
+    contact_request_ids = ArrayField(models.BigIntegerField(), default=list)
+    detail = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name_plural = "audit log entries"
+        indexes = [
+            # Superusers read the log newest first
+            models.Index(fields=["-at"], name="auditlogentry_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_action_display().lower()} {len(self.contact_request_ids)} request(s)"
