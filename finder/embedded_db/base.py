@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.backends.postgresql import base
 
-from .server import ensure_database, ensure_server
+from .server import ensure_database, ensure_server, forget_server
 
 _created: set[str] = set()
 
@@ -22,3 +22,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
             ensure_database(socket_dir, name)
             _created.add(name)
         return super().get_connection_params()
+
+    def get_new_connection(self, conn_params):
+        try:
+            return super().get_new_connection(conn_params)
+        except Exception:
+            # The embedded server may have been stopped: start it again, once, then retry.
+            forget_server(settings.PGDATA_DIR)
+            conn_params["host"] = ensure_server(settings.PGDATA_DIR)
+            return super().get_new_connection(conn_params)

