@@ -69,7 +69,10 @@ class StudyRecord:
 def normalize_term(text: str) -> str:
     """Lower-case, strip accents and fold white space: how condition terms are matched."""
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Drop accents, and control characters (PostgreSQL text cannot hold NUL).
+    stripped = "".join(
+        c for c in decomposed if not unicodedata.combining(c) and (c >= " " or c in "\t\n")
+    )
     return " ".join(stripped.casefold().split())
 
 
