@@ -38,6 +38,8 @@ DAYS_PER_UNIT = {
     "hour": 1 / 24,
     "minute": 1 / 1440,
 }
+# Enum values as tuples, computed once: the importer checks every record against them.
+STATUSES, PHASES, STUDY_TYPES, SEXES = (tuple(e.values) for e in (Status, Phase, StudyType, Sex))
 OUTCOME_KINDS = (
     ("primaryOutcomes", "PRIMARY"),
     ("secondaryOutcomes", "SECONDARY"),
@@ -144,9 +146,11 @@ def _list(obj: Any, path: str) -> list:
 def _str(obj: Any, path: str) -> str:
     if obj is None:
         return ""
-    if isinstance(obj, bool) or not isinstance(obj, (str, int, float)):
-        raise RecordError(f"{path} should be text, not {type(obj).__name__}")
-    return str(obj).replace("\x00", "")
+    if type(obj) is not str:
+        if isinstance(obj, bool) or not isinstance(obj, (int, float)):
+            raise RecordError(f"{path} should be text, not {type(obj).__name__}")
+        obj = str(obj)
+    return obj.replace("\x00", "") if "\x00" in obj else obj
 
 
 def _strs(obj: Any, path: str) -> list[str]:
@@ -177,7 +181,7 @@ def _float(obj: Any, path: str) -> float | None:
     return float(obj)
 
 
-def _enum(value: str, allowed: list[str], path: str) -> str:
+def _enum(value: str, allowed: tuple[str, ...], path: str) -> str:
     if value and value not in allowed:
         raise RecordError(f"{path} is {value!r}, not one of {', '.join(allowed)}")
     return value
@@ -221,10 +225,10 @@ def _parse(obj: dict, protocol: dict, ident: dict, nct_id: str) -> StudyRecord:
     overall_status = _str(status.get("overallStatus"), "statusModule.overallStatus")
     if not overall_status:
         raise RecordError("statusModule.overallStatus is missing")
-    _enum(overall_status, Status.values, "statusModule.overallStatus")
+    _enum(overall_status, STATUSES, "statusModule.overallStatus")
     last_known = _enum(
         _str(status.get("lastKnownStatus"), "statusModule.lastKnownStatus"),
-        Status.values,
+        STATUSES,
         "statusModule.lastKnownStatus",
     )
     # A few records (and one seed page) give no brief title; pages fall back to the NCT ID.
@@ -248,14 +252,14 @@ def _parse(obj: dict, protocol: dict, ident: dict, nct_id: str) -> StudyRecord:
 
     phases = _strs(design.get("phases"), "designModule.phases")
     for phase in phases:
-        _enum(phase, Phase.values, "designModule.phases")
+        _enum(phase, PHASES, "designModule.phases")
     study_type = _enum(
         _str(design.get("studyType"), "designModule.studyType"),
-        StudyType.values,
+        STUDY_TYPES,
         "designModule.studyType",
     )
     sex = _enum(
-        _str(eligibility.get("sex"), "eligibilityModule.sex"), Sex.values, "eligibilityModule.sex"
+        _str(eligibility.get("sex"), "eligibilityModule.sex"), SEXES, "eligibilityModule.sex"
     )
     minimum_age = _str(eligibility.get("minimumAge"), "eligibilityModule.minimumAge")
     maximum_age = _str(eligibility.get("maximumAge"), "eligibilityModule.maximumAge")

@@ -122,17 +122,18 @@ def import_items(
     return summary
 
 
+def _parse(item: Item) -> tuple[Item, StudyRecord | None, Problem | None]:
+    if item.error:
+        return item, None, Problem(item.source, item.position, None, item.error)
+    try:
+        return item, parse_study(item.study), None
+    except RecordError as exc:
+        return item, None, Problem(item.source, item.position, exc.nct_id, str(exc))
+
+
 def _run(items, summary, strict, batch_size, progress) -> None:
     batch: dict[str, tuple[Item, StudyRecord]] = {}
-    for item in items:
-        problem = None
-        if item.error:
-            problem = Problem(item.source, item.position, None, item.error)
-        else:
-            try:
-                record = parse_study(item.study)
-            except RecordError as exc:
-                problem = Problem(item.source, item.position, exc.nct_id, str(exc))
+    for item, record, problem in map(_parse, items):
         if problem:
             summary.skipped += 1
             summary.problems.append(problem)

@@ -1,0 +1,84 @@
+"""Import benchmark: studies per second and peak memory of `manage.py import_ctgov`.
+
+    .venv/bin/python bench/bench_import.py                 # the 2,394 real studies, then 100,000 synthetic
+    .venv/bin/python bench/bench_import.py --synthetic 20000 100000 600000
+
+Each run imports into a fresh database `trialfinder_bench_import` (never the
+development one) in a child process, and reports wall time, studies/s and the
+child's peak resident memory. Flat memory: the peak should not grow with the input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import BASE, PYTHON, SHARED_STUDIES, fresh_database, synthetic_file  # noqa: E402
+
+
+def run(label: str, path, db_name: str = "trialfinder_bench_import") -> dict:
+    env = fresh_database(db_name)
+    script = (
+        "import resource, subprocess, sys\n"
+        "p = subprocess.run(sys.argv[1:])\n"
+        "print('PEAK_KB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+        "sys.exit(p.returncode)\n"
+    )
+    started = time.monotonic()
+    proc = subprocess.run(
+        [PYTHON, "-c", script, PYTHON, "manage.py", "import_ctgov", str(path)],
+        cwd=BASE,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.monotonic() - started
+    summary = next(
+        (line for line in proc.stdout.splitlines() if line.startswith("Imported:")),
+        proc.stdout[-300:],
+    )
+    peak_kb = int(re.search(r"PEAK_KB (\d+)", proc.stderr).group(1))
+    created = int(re.search(r"(\d+) created", summary).group(1))
+    size = os.path.getsize(path)
+    row = {
+        "label": label,
+        "studies": created,
+        "seconds": seconds,
+        "rate": created / seconds,
+        "peak_mb": peak_kb / 1024,
+        "file_mb": size / 2**20,
+        "summary": summary,
+    }
+    print(
+        f"{label:<28} {created:>9,} studies  {seconds:8.1f} s  {row['rate']:>7,.0f} studies/s  "
+        f"peak {row['peak_mb']:6.0f} MB  (input {row['file_mb']:.0f} MB gzip)",
+        flush=True,
+    )
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--synthetic", type=int, nargs="*", default=[100_000])
+    parser.add_argument("--no-real", action="store_true")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    print(
+        "wall time includes process start, migrations excluded, and the condition vocabulary refresh"
+    )
+    if not args.no_real and SHARED_STUDIES.exists():
+        run("real (shared/data/ctgov)", SHARED_STUDIES)
+    for count in args.synthetic:
+        run(f"synthetic {count:,}", synthetic_file(count))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,234 @@
+"""Search benchmark: server time of a fixed mix of realistic requests at several sizes.
+
+    .venv/bin/python bench/bench_search.py --sizes 10000 100000
+    .venv/bin/python bench/bench_search.py --sizes 600000 --requests 1000
+
+For each size N it imports N synthetic studies (bench/generate_studies.py, seed 42)
+into a database `trialfinder_bench_<N>` (kept between runs: a database that already
+holds N trials is reused), runs ANALYZE, then sends a fixed, seeded mix of requests
+through Django's full request stack in-process (no network, no cache) and prints
+p50 / p95 / p99 server time per kind of request. `--json FILE` also writes the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from urllib.parse import urlencode
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import BASE, PYTHON, bench_env, fresh_database, manage, percentile, synthetic_file  # noqa: E402
+
+KINDS = [
+    ("no filter", 0.10),
+    ("condition", 0.20),
+    ("condition+status+phase+age", 0.20),
+    ("free text", 0.15),
+    ("country", 0.08),
+    ("deep page", 0.05),
+    ("autocomplete", 0.12),
+    ("trial page", 0.07),
+    ("api", 0.03),
+]
+
+
+def ensure_database(size: int) -> dict[str, str]:
+    db_name = f"trialfinder_bench_{size}"
+    env = bench_env(db_name)
+    probe = subprocess.run(
+        [
+            PYTHON,
+            "-c",
+            "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','finder.settings');django.setup();"
+            "from trials.models import Trial;print(Trial.objects.count())",
+        ],
+        cwd=BASE,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if probe.returncode == 0 and probe.stdout.strip() == str(size):
+        return env
+    env = fresh_database(db_name)
+    path = synthetic_file(size)
+    started = time.monotonic()
+    manage(env, "import_ctgov", str(path), check=True, stdout=subprocess.DEVNULL)
+    print(f"  imported {size:,} studies in {time.monotonic() - started:.0f} s", flush=True)
+    return env
+
+
+def build_requests(count: int, rng: random.Random) -> list[tuple[str, str, dict]]:
+    from django.db import connection
+
+    from trials.models import ConditionTerm, Trial
+
+    conditions = list(
+        ConditionTerm.objects.order_by("-trial_count").values_list("term", flat=True)[:300]
+    )
+    countries = [
+        "United States",
+        "France",
+        "China",
+        "Germany",
+        "Canada",
+        "Spain",
+        "Japan",
+        "Brazil",
+        "Italy",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nct_id FROM trials_trial TABLESAMPLE SYSTEM (5) LIMIT 2000")
+        nct_ids = [row[0] for row in cursor.fetchall()] or list(
+            Trial.objects.values_list("nct_id", flat=True)[:100]
+        )
+    words = [
+        "stem cell",
+        "vaccine",
+        "pain",
+        "insulin",
+        "exercise",
+        '"quality of life"',
+        "cancer -breast",
+        "depression therapy",
+        "placebo",
+        "children asthma",
+        "kidney",
+        "surgery outcomes",
+        "diet",
+        "sleep",
+    ]
+    kinds, weights = zip(*KINDS, strict=True)
+    requests = []
+    for _ in range(count):
+        kind = rng.choices(kinds, weights)[0]
+        headers = {}
+        if kind == "no filter":
+            url = "/"
+        elif kind == "condition":
+            url = "/?" + urlencode({"condition": rng.choice(conditions)})
+        elif kind == "condition+status+phase+age":
+            url = "/?" + urlencode(
+                {
+                    "condition": rng.choice(conditions),
+                    "status": "RECRUITING",
+                    "phase": rng.choice(["PHASE2", "PHASE3", "PHASE1"]),
+                    "age": rng.randint(5, 80),
+                }
+            )
+        elif kind == "free text":
+            url = "/?" + urlencode(
+                {"q": rng.choice(words), "status": rng.choice(["ALL", "RECRUITING"])}
+            )
+        elif kind == "country":
+            url = "/?" + urlencode({"country": rng.choice(countries)})
+        elif kind == "deep page":
+            url = "/?" + urlencode({"status": "ALL", "page": rng.randint(100, 400)})
+        elif kind == "autocomplete":
+            url = "/conditions/suggest/?" + urlencode(
+                {"condition": rng.choice(conditions)[: rng.randint(2, 6)]}
+            )
+            headers = {"HX-Request": "true"}
+        elif kind == "trial page":
+            url = f"/trials/{rng.choice(nct_ids)}/"
+        else:
+            url = "/api/trials/?" + urlencode(
+                {"condition": rng.choice(conditions), "age": rng.randint(18, 70)}
+            )
+        requests.append((kind, url, headers))
+    return requests
+
+
+def measure(size: int, count: int) -> dict:
+    """Runs inside a child process whose settings point at the benchmark database."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finder.settings")
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        db_size = cursor.fetchone()[0]
+    client = Client()
+    rng = random.Random(20261123)
+    requests = build_requests(count, rng)
+    for _, url, headers in requests[:50]:  # warm up connections and PostgreSQL's caches
+        client.get(url, headers=headers)
+    times: dict[str, list[float]] = {}
+    failures = 0
+    for kind, url, headers in requests:
+        started = time.perf_counter()
+        response = client.get(url, headers=headers)
+        elapsed = (time.perf_counter() - started) * 1000
+        failures += response.status_code >= 400
+        times.setdefault(kind, []).append(elapsed)
+        times.setdefault(
+            "all searches" if kind not in ("autocomplete", "trial page") else "_other", []
+        ).append(elapsed)
+    times.pop("_other", None)
+    return {
+        "size": size,
+        "db_size": db_size,
+        "failures": failures,
+        "kinds": {
+            k: {
+                "n": len(v),
+                "p50": percentile(v, 50),
+                "p95": percentile(v, 95),
+                "p99": percentile(v, 99),
+            }
+            for k, v in times.items()
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.child, args.requests)))
+        return
+    print(
+        f"machine: {os.cpu_count()} cores; {args.requests} requests per size; times in ms (server time, uncached)"
+    )
+    results = []
+    for size in args.sizes:
+        env = ensure_database(size)
+        proc = subprocess.run(
+            [PYTHON, __file__, "--child", str(size), "--requests", str(args.requests)],
+            cwd=BASE,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        results.append(result)
+        print(
+            f"\n{size:,} trials (database {result['db_size']}, {result['failures']} failed requests)"
+        )
+        print(f"  {'request':<30} {'n':>5} {'p50':>8} {'p95':>8} {'p99':>8}")
+        for kind, row in result["kinds"].items():
+            print(
+                f"  {kind:<30} {row['n']:>5} {row['p50']:>8.1f} {row['p95']:>8.1f} {row['p99']:>8.1f}"
+            )
+    if args.json:
+        with open(args.json, "w") as fp:
+            json.dump(results, fp, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Shared helpers for the benchmarks: a database of their own and synthetic study files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE = Path(__file__).resolve().parent.parent
+OUT = BASE / "bench" / "out"
+SHARED_STUDIES = BASE.parent / "shared" / "data" / "ctgov" / "studies.jsonl.gz"
+PYTHON = sys.executable
+
+
+def bench_env(db_name: str) -> dict[str, str]:
+    """Environment for manage.py against a benchmark database (never the development one)."""
+    env = dict(os.environ)
+    if "DATABASE_URL" in env:
+        base, _, _ = env["DATABASE_URL"].rpartition("/")
+        env["DATABASE_URL"] = f"{base}/{db_name}"
+    else:
+        env["TRIALFINDER_DB_NAME"] = db_name
+    return env
+
+
+def manage(env: dict[str, str], *args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([PYTHON, "manage.py", *args], cwd=BASE, env=env, text=True, **kwargs)
+
+
+def fresh_database(db_name: str) -> dict[str, str]:
+    """Drop and re-create `db_name`, migrate it, and return the environment to use it."""
+    env = bench_env(db_name)
+    script = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'finder.settings'); django.setup()\n"
+        "from django.db import connections\n"
+        "from psycopg import sql\n"
+        "conn = connections['default']\n"
+        "name = conn.settings_dict['NAME']\n"
+        "with conn._nodb_cursor() as c:\n"
+        "    c.execute(sql.SQL('DROP DATABASE IF EXISTS {} WITH (FORCE)').format(sql.Identifier(name)).as_string(c.connection))\n"
+        "    c.execute(sql.SQL('CREATE DATABASE {}').format(sql.Identifier(name)).as_string(c.connection))\n"
+    )
+    subprocess.run([PYTHON, "-c", script], cwd=BASE, env=env, check=True)
+    manage(env, "migrate", "-v0", check=True)
+    return env
+
+
+def synthetic_file(count: int, seed: int = 42) -> Path:
+    """bench/out/synthetic-<count>.jsonl.gz, generated once (deterministic by seed)."""
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"synthetic-{count}-{seed}.jsonl.gz"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        subprocess.run(
+            [
+                PYTHON,
+                str(BASE / "bench" / "generate_studies.py"),
+                "--count",
+                str(count),
+                "--seed",
+                str(seed),
+                "--out",
+                str(tmp),
+            ],
+            check=True,
+        )
+        tmp.rename(path)
+    return path
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * p / 100
+    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
