@@ -165,8 +165,9 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def _facet_options(criteria: Criteria, counts: dict[str, dict[str, int]]) -> list[dict]:
     """Every facet with each option's label, count and whether it is selected."""
-    # With no status chosen the open statuses apply, so they show as ticked.
-    status_selected = criteria.effective_statuses
+    # With no status chosen the open statuses apply, and with status=ALL every status:
+    # they show as ticked, so the next change of any control keeps them.
+    status_selected = criteria.effective_statuses or Status.values
 
     def options(choices, facet, selected):
         return [

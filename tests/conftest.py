@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,31 @@ def django_db_setup(django_db_setup, django_db_blocker):
     if STUDIES.exists():
         with django_db_blocker.unblock():
             import_items(iter_paths([STUDIES, EDGE_CASES]))
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_SKIP = (
+    "Chromium is not installed: browser tests skipped (apt-get install chromium, then make test)"
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    browser_tests = [item for item in items if "browser" in item.keywords]
+    if not browser_tests or CHROMIUM.exists():
+        return
+    if os.environ.get("CI") == "true":
+        raise pytest.UsageError(f"CI=true but {CHROMIUM} is missing: the browser tests cannot run")
+    for item in browser_tests:
+        item.add_marker(pytest.mark.skip(reason=BROWSER_SKIP))
+    config._browser_tests_skipped = len(browser_tests)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = getattr(config, "_browser_tests_skipped", 0)
+    if skipped:
+        terminalreporter.write_line(
+            f"NOTE: {skipped} browser tests were SKIPPED because {CHROMIUM} is missing. "
+            "To run them: sudo apt-get install chromium, then make test.",
+            yellow=True,
+            bold=True,
+        )
