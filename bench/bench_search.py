@@ -40,6 +40,7 @@ KINDS = [
 def ensure_database(size: int) -> dict[str, str]:
     db_name = f"trialfinder_bench_{size}"
     env = bench_env(db_name)
+    manage(env, "migrate", "-v0")  # a database from an older schema gets the new tables
     probe = subprocess.run(
         [
             PYTHON,
@@ -53,6 +54,7 @@ def ensure_database(size: int) -> dict[str, str]:
         text=True,
     )
     if probe.returncode == 0 and probe.stdout.strip() == str(size):
+        manage(env, "migrate", "-v0", check=True)
         return env
     env = fresh_database(db_name)
     path = synthetic_file(size)
@@ -147,6 +149,7 @@ def measure(size: int, count: int) -> dict:
     """Runs inside a child process whose settings point at the benchmark database."""
     import django
 
+    sys.path.insert(0, str(BASE))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finder.settings")
     django.setup()
     from django.db import connection

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from trials.models import AgeGroup, Phase, Status, StudyType, Trial
 from trials.search import (
     SORTS,
-    TABLE,
+    FACETS,
     Criteria,
     autocomplete_conditions,
     condition_exists,
@@ -79,12 +79,16 @@ def _run_search(criteria: Criteria, page: int, notices: list[str]) -> SearchOutc
         notices.append(f"There is no page {page}; this is the last page, {pages}.")
         page = pages
     offset = (page - 1) * PAGE_SIZE
-    trials = (
-        list(criteria.trials().only(*CARD_FIELDS)[offset : offset + PAGE_SIZE]) if total else []
-    )
+    trials = _page_of_trials(criteria, offset) if total else []
     for trial, snippet in _with_snippets(trials, criteria.q):
         trial.snippet = snippet
     return SearchOutcome(criteria, counts, total, page, pages, trials, corrected_from, notices)
+
+
+def _page_of_trials(criteria: Criteria, offset: int) -> list[Trial]:
+    ids = criteria.page_ids(offset, PAGE_SIZE)
+    found = Trial.objects.only(*CARD_FIELDS).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _with_snippets(trials: list[Trial], q: str):
@@ -122,7 +126,7 @@ def _relaxations(criteria: Criteria, request: HttpRequest) -> list[dict]:
     selects, params = [], []
     for key in keys:
         where, where_params = criteria.where(without=key)
-        selects.append(f"(SELECT count(*) FROM {TABLE} WHERE {where})")
+        selects.append(f"(SELECT count(*) FROM {FACETS} f WHERE {where})")
         params.extend(where_params)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selects), params)
@@ -258,7 +262,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
             status=400,
         )
     offset = (page - 1) * PAGE_SIZE
-    trials = criteria.trials().only(*CARD_FIELDS)[offset : offset + PAGE_SIZE]
+    trials = _page_of_trials(criteria, offset)
     next_url = None
     if page < pages:
         query = request.GET.copy()

@@ -33,6 +33,12 @@ def test_it_loads_on_an_empty_database(seeded):
     )
 
 
+def test_seeded_trials_can_be_found(seeded, client):
+    data = client.get("/api/trials/?condition=lupus+nephritis&status=ALL").json()
+    assert "NCT05631717" in [r["nct_id"] for r in data["results"]]
+    assert client.get("/?status=ALL").content.decode().count('class="card"') == 20
+
+
 def test_seed_003_is_the_public_record_of_nct00698191(seeded):
     trial = Trial.objects.get(nct_id="NCT00698191")
     assert trial.lead_sponsor == "Nanjing Medical University"

@@ -24,12 +24,14 @@ from .models import (
     OPEN_STATUSES,
     ArmGroup,
     ConditionTerm,
+    FACET_FIELDS,
     Contact,
     ContactRequest,
     Intervention,
     Outcome,
     Site,
     Trial,
+    TrialFacets,
 )
 from .sources import Item
 
@@ -201,8 +203,10 @@ def _upsert(records: list[StudyRecord]) -> dict[str, int]:
         Trial,
         [{"id": pk, "imported_at": now, **r.fields, "raw": r.raw_json} for pk, r in trial_ids],
     )
+    _copy(TrialFacets, [_facets(pk, r) for pk, r in trial_ids])
     for pk, record in changed:
         Trial.objects.filter(pk=pk).update(**record.fields)
+        TrialFacets.objects.filter(pk=pk).update(**_facets(pk, record))
     if changed:
         changed_ids = [pk for pk, _ in changed]
         for model in (ArmGroup, Intervention, Outcome, Contact):
@@ -214,6 +218,10 @@ def _upsert(records: list[StudyRecord]) -> dict[str, int]:
         "updated": len(changed),
         "unchanged": len(records) - len(new) - len(changed),
     }
+
+
+def _facets(pk: int, record: StudyRecord) -> dict:
+    return {"trial_id": pk, **{name: record.fields[name] for name in FACET_FIELDS}}
 
 
 def _insert_children(trial_ids: list[tuple[int, StudyRecord]]) -> None:

@@ -317,15 +317,8 @@ class Trial(models.Model):
             GinIndex(fields=["search_document"], name="trial_search_document_gin"),
             # Condition filter: condition_document @@ plainto_tsquery(...)
             GinIndex(fields=["condition_document"], name="trial_condition_document_gin"),
-            # Phase and country filters and facets: phases && ARRAY[...]
-            GinIndex(fields=["phases"], name="trial_phases_gin"),
-            GinIndex(fields=["countries"], name="trial_countries_gin"),
-            # Status filter (default search shows open trials) and its facet
+            # Coordinators' admin list filtered by status
             models.Index(fields=["overall_status"], name="trial_status_idx"),
-            # "Recently updated" sort
-            models.Index(fields=["-last_update", "nct_id"], name="trial_last_update_idx"),
-            # "Newest" sort
-            models.Index(fields=["-first_posted", "nct_id"], name="trial_first_posted_idx"),
         ]
 
     def __str__(self) -> str:
@@ -385,6 +378,66 @@ class Trial(models.Model):
     @property
     def phase_labels(self) -> list[str]:
         return [Phase(p).label for p in self.phases if p in Phase.values]
+
+
+FACET_FIELDS = [
+    "nct_id",
+    "overall_status",
+    "phases",
+    "std_ages",
+    "min_age_days",
+    "max_age_days",
+    "sex",
+    "healthy_volunteers",
+    "countries",
+    "study_type",
+    "mesh_terms",
+    "last_update",
+    "first_posted",
+]
+
+
+class TrialFacets(models.Model):
+    """What search filters, counts and sorts on, in a narrow table of its own.
+
+    Facet counts read many rows; reading them from trials_trial would drag every
+    trial's summaries and JSON through the buffer cache. These ~200-byte rows are a
+    copy of Trial's columns named in FACET_FIELDS, written by the importer with it.
+    """
+
+    trial = models.OneToOneField(
+        Trial, on_delete=models.CASCADE, primary_key=True, related_name="facets"
+    )
+    nct_id = models.CharField(max_length=16)
+    overall_status = models.CharField(max_length=32, choices=Status.choices)
+    phases = ArrayField(models.CharField(max_length=16), default=list)
+    std_ages = ArrayField(models.CharField(max_length=16), default=list)
+    min_age_days = models.PositiveIntegerField(null=True)
+    max_age_days = models.PositiveIntegerField(null=True)
+    sex = models.CharField(max_length=8, blank=True)
+    healthy_volunteers = models.BooleanField(null=True)
+    countries = ArrayField(models.TextField(), default=list)
+    study_type = models.CharField(max_length=32, blank=True)
+    mesh_terms = ArrayField(models.TextField(), default=list)
+    last_update = models.DateField(null=True)
+    first_posted = models.DateField(null=True)
+
+    class Meta:
+        verbose_name_plural = "trial facets"
+        indexes = [
+            # The default search (open trials) and the status facet
+            models.Index(fields=["overall_status"], name="facets_status_idx"),
+            # Phase and country filters: phases && ARRAY[...]
+            GinIndex(fields=["phases"], name="facets_phases_gin"),
+            GinIndex(fields=["countries"], name="facets_countries_gin"),
+            # "Recently updated" (the default order) and deep pages of it
+            models.Index(fields=["-last_update", "nct_id"], name="facets_last_update_idx"),
+            # "Newest" order
+            models.Index(fields=["-first_posted", "nct_id"], name="facets_first_posted_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.nct_id
 
 
 class Site(models.Model):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, TrigramSimilarity
 from django.db import connection
-from django.db.models import BooleanField, F, FloatField, QuerySet
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from .ctgov import normalize_term
@@ -26,9 +26,11 @@ from .models import (
     Status,
     StudyType,
     Trial,
+    TrialFacets,
 )
 
 TABLE = Trial._meta.db_table
+FACETS = TrialFacets._meta.db_table
 COUNTRY_FACET_SIZE = 60
 CONDITION_FACET_SIZE = 12
 # ts_headline marks matches with these; the template escapes the text, then turns them into <mark>.
@@ -63,46 +65,53 @@ class Criteria:
     def clauses(self) -> dict[str, tuple[str, list]]:
         """One SQL condition per criterion, keyed by the facet it belongs to."""
         c: dict[str, tuple[str, list]] = {}
+        # Text criteria match in trials_trial's indexed vectors; the rest are columns of
+        # the narrow trials_trialfacets table that every search query reads.
         if self.q:
-            c["q"] = ("search_document @@ websearch_to_tsquery('english', %s)", [self.q])
+            c["q"] = (
+                f"f.trial_id IN (SELECT id FROM {TABLE} "
+                "WHERE search_document @@ websearch_to_tsquery('english', %s))",
+                [self.q],
+            )
         if self.condition:
             c["condition"] = (
-                "condition_document @@ plainto_tsquery('english', %s)",
+                f"f.trial_id IN (SELECT id FROM {TABLE} "
+                "WHERE condition_document @@ plainto_tsquery('english', %s))",
                 [normalize_term(self.condition)],
             )
         if self.phases:
-            c["phase"] = ("phases && %s::varchar[]", [self.phases])
+            c["phase"] = ("f.phases && %s::varchar[]", [self.phases])
         if self.effective_statuses:
-            c["status"] = ("overall_status = ANY(%s)", [self.effective_statuses])
+            c["status"] = ("f.overall_status = ANY(%s)", [self.effective_statuses])
         ages = []
         if self.age is not None:
             # Age A (whole years) is the span [A, A+1) years; a missing bound is no limit.
             low, high = int(self.age * DAYS_PER_YEAR), int((self.age + 1) * DAYS_PER_YEAR) - 1
             ages.append(
                 (
-                    "(min_age_days IS NULL OR min_age_days <= %s) "
-                    "AND (max_age_days IS NULL OR max_age_days >= %s)",
+                    "(f.min_age_days IS NULL OR f.min_age_days <= %s) "
+                    "AND (f.max_age_days IS NULL OR f.max_age_days >= %s)",
                     [high, low],
                 )
             )
         if self.age_groups:
-            ages.append(("std_ages && %s::varchar[]", [self.age_groups]))
+            ages.append(("f.std_ages && %s::varchar[]", [self.age_groups]))
         if ages:
             c["age_group"] = (
                 " AND ".join(f"({sql})" for sql, _ in ages),
                 [p for _, params in ages for p in params],
             )
         if self.sex:
-            c["sex"] = ("sex IN (%s, 'ALL', '')", [self.sex])
+            c["sex"] = ("f.sex IN (%s, 'ALL', '')", [self.sex])
         if self.healthy is not None:
             c["healthy"] = (
-                "healthy_volunteers" if self.healthy else "healthy_volunteers IS NOT TRUE",
+                "f.healthy_volunteers" if self.healthy else "f.healthy_volunteers IS NOT TRUE",
                 [],
             )
         if self.countries:
-            c["country"] = ("countries && %s::text[]", [self.countries])
+            c["country"] = ("f.countries && %s::text[]", [self.countries])
         if self.types:
-            c["type"] = ("study_type = ANY(%s)", [self.types])
+            c["type"] = ("f.study_type = ANY(%s)", [self.types])
         return c
 
     def where(self, *, without: str | None = None) -> tuple[str, list]:
@@ -112,24 +121,40 @@ class Criteria:
         return " AND ".join(f"({sql})" for sql, _ in parts), [p for _, ps in parts for p in ps]
 
     def trials(self) -> QuerySet[Trial]:
-        """Matching trials, sorted; slice it for a page."""
+        """Every matching trial (unordered); pages come from page_ids()."""
         sql, params = self.where()
-        qs = Trial.objects.filter(RawSQL(sql, params, output_field=BooleanField()))
-        if self.sort == "newest":
-            return qs.order_by(F("first_posted").desc(nulls_last=True), "nct_id")
-        if self.sort == "updated" or not (self.q or self.condition):
-            return qs.order_by(F("last_update").desc(nulls_last=True), "nct_id")
-        rank_sql, rank_params = [], []
-        if self.q:
-            rank_sql.append("ts_rank_cd(search_document, websearch_to_tsquery('english', %s))")
-            rank_params.append(self.q)
-        if self.condition:
-            rank_sql.append("ts_rank_cd(condition_document, plainto_tsquery('english', %s))")
-            rank_params.append(normalize_term(self.condition))
-        rank = RawSQL(" + ".join(rank_sql), rank_params, output_field=FloatField())
-        return qs.annotate(rank=rank).order_by(
-            "-rank", F("last_update").desc(nulls_last=True), "nct_id"
+        return Trial.objects.filter(
+            pk__in=RawSQL(f"SELECT f.trial_id FROM {FACETS} f WHERE {sql}", params)
         )
+
+    def page_ids(self, offset: int, limit: int) -> list[int]:
+        """The ids of one page of matching trials, in the chosen order."""
+        where, params = self.where()
+        order = "last_update DESC NULLS LAST, nct_id"
+        if self.sort == "newest":
+            order = "first_posted DESC NULLS LAST, nct_id"
+        elif self.sort == "relevance" and (self.q or self.condition):
+            ranks, rank_params = [], []
+            if self.q:
+                ranks.append("ts_rank_cd(t.search_document, websearch_to_tsquery('english', %s))")
+                rank_params.append(self.q)
+            if self.condition:
+                ranks.append("ts_rank_cd(t.condition_document, plainto_tsquery('english', %s))")
+                rank_params.append(normalize_term(self.condition))
+            sql = (
+                f"SELECT f.trial_id FROM {FACETS} f JOIN {TABLE} t ON t.id = f.trial_id "
+                f"WHERE {where} ORDER BY {' + '.join(ranks)} DESC, f.{order.replace(', ', ', f.')} "
+                "LIMIT %s OFFSET %s"
+            )
+            return self._ids(sql, [*params, *rank_params, limit, offset])
+        sql = f"SELECT f.trial_id FROM {FACETS} f WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
+        return self._ids(sql, [*params, limit, offset])
+
+    @staticmethod
+    def _ids(sql: str, params: list) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
 
     def facet_counts(self) -> dict[str, dict[str, int]]:
         """Counts for every option of every facet, each ignoring its own criterion."""
@@ -141,35 +166,38 @@ class Criteria:
             params.extend(where_params)
 
         add(
-            f"SELECT 'phase', v, count(*) FROM {TABLE}, unnest(phases) v WHERE {{where}} GROUP BY v",
+            f"SELECT 'phase', v, count(*) FROM {FACETS} f, unnest(phases) v WHERE {{where}} GROUP BY v",
             "phase",
         )
         add(
-            f"SELECT 'status', overall_status, count(*) FROM {TABLE} WHERE {{where}} GROUP BY 2",
+            f"SELECT 'status', overall_status, count(*) FROM {FACETS} f WHERE {{where}} GROUP BY 2",
             "status",
         )
         add(
-            f"SELECT 'age_group', v, count(*) FROM {TABLE}, unnest(std_ages) v WHERE {{where}} GROUP BY v",
+            f"SELECT 'age_group', v, count(*) FROM {FACETS} f, unnest(std_ages) v WHERE {{where}} GROUP BY v",
             "age_group",
         )
         add(
-            f"SELECT 'sex', v, count(*) FROM {TABLE}, (VALUES ('FEMALE'), ('MALE')) s(v) "
+            f"SELECT 'sex', v, count(*) FROM {FACETS} f, (VALUES ('FEMALE'), ('MALE')) s(v) "
             f"WHERE sex IN (v, 'ALL', '') AND {{where}} GROUP BY v",
             "sex",
         )
         add(
-            f"SELECT 'healthy', healthy_volunteers::text, count(*) FROM {TABLE} "
+            f"SELECT 'healthy', healthy_volunteers::text, count(*) FROM {FACETS} f "
             f"WHERE healthy_volunteers IS NOT NULL AND {{where}} GROUP BY 2",
             "healthy",
         )
-        add(f"SELECT 'type', study_type, count(*) FROM {TABLE} WHERE {{where}} GROUP BY 2", "type")
         add(
-            f"(SELECT 'country', v, count(*) FROM {TABLE}, unnest(countries) v WHERE {{where}} "
+            f"SELECT 'type', study_type, count(*) FROM {FACETS} f WHERE {{where}} GROUP BY 2",
+            "type",
+        )
+        add(
+            f"(SELECT 'country', v, count(*) FROM {FACETS} f, unnest(countries) v WHERE {{where}} "
             f"GROUP BY v ORDER BY 3 DESC, 2 LIMIT {COUNTRY_FACET_SIZE})",
             "country",
         )
         add(
-            f"(SELECT 'condition', v, count(*) FROM {TABLE}, unnest(mesh_terms) v WHERE {{where}} "
+            f"(SELECT 'condition', v, count(*) FROM {FACETS} f, unnest(mesh_terms) v WHERE {{where}} "
             f"GROUP BY v ORDER BY 3 DESC, 2 LIMIT {CONDITION_FACET_SIZE})",
             "condition",
         )
