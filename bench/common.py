@@ -51,7 +51,7 @@ def synthetic_file(count: int, seed: int = 42) -> Path:
     OUT.mkdir(exist_ok=True)
     path = OUT / f"synthetic-{count}-{seed}.jsonl.gz"
     if not path.exists():
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_name(f"partial-{path.name}")  # still ends in .gz: the generator compresses
         subprocess.run(
             [
                 PYTHON,

