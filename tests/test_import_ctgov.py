@@ -183,6 +183,21 @@ def test_it_reads_every_format(tmp_path, three, name, count):
     assert set(Trial.objects.values_list("nct_id", flat=True)) == {nct(s) for s in three[:count]}
 
 
+@pytest.mark.parametrize("chunk", [1, 7, 64, 4096])
+def test_it_reads_records_cut_anywhere_by_the_read_buffer(tmp_path, three, monkeypatch, chunk):
+    from trials import sources
+
+    monkeypatch.setattr(sources, "CHUNK", chunk)
+    for study in three:
+        study["protocolSection"]["eligibilityModule"]["healthyVolunteers"] = True
+        study["protocolSection"]["descriptionModule"]["briefSummary"] += " caf\u00e9 \\ ≥ 5"
+    write_formats(tmp_path, three)
+    for name in ["lines.jsonl", "array.json", "page.json"]:
+        items = list(sources.iter_file(tmp_path / name))
+        assert [i.error for i in items] == [None] * 3, name
+        assert [i.study for i in items] == json.loads(json.dumps(three))
+
+
 def test_it_reads_a_directory_of_files(tmp_path, three):
     folder = tmp_path / "bulk"
     folder.mkdir()

@@ -109,7 +109,9 @@ class JSONStream:
                 self.pos = end
                 return value
             except json.JSONDecodeError as exc:
-                truncated = exc.pos >= len(self.buf) - 1 or exc.msg.startswith("Unterminated")
+                # An error near the end of the buffer may be a token cut by the read (`tru|e`,
+                # `\u00|e9`): read more and try again; a real error stays where it is.
+                truncated = exc.pos >= len(self.buf) - 16 or exc.msg.startswith("Unterminated")
                 if not truncated or self.eof:
                     where = "the file ends in the middle of a record" if self.eof else exc.msg
                     raise MalformedJSON(f"{where} (line {self.line})") from None
