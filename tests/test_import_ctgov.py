@@ -183,19 +183,37 @@ def test_it_reads_every_format(tmp_path, three, name, count):
     assert set(Trial.objects.values_list("nct_id", flat=True)) == {nct(s) for s in three[:count]}
 
 
-@pytest.mark.parametrize("chunk", [1, 7, 64, 4096])
-def test_it_reads_records_cut_anywhere_by_the_read_buffer(tmp_path, three, monkeypatch, chunk):
-    from trials import sources
+class Trickle(io.StringIO):
+    """A file that hands out one character per read, so every token is cut somewhere."""
 
-    monkeypatch.setattr(sources, "CHUNK", chunk)
-    for study in three:
-        study["protocolSection"]["eligibilityModule"]["healthyVolunteers"] = True
-        study["protocolSection"]["descriptionModule"]["briefSummary"] += " caf\u00e9 \\ ≥ 5"
-    write_formats(tmp_path, three)
-    for name in ["lines.jsonl", "array.json", "page.json"]:
-        items = list(sources.iter_file(tmp_path / name))
-        assert [i.error for i in items] == [None] * 3, name
-        assert [i.study for i in items] == json.loads(json.dumps(three))
+    def read(self, size=-1):
+        return super().read(1)
+
+
+def test_it_reads_records_cut_anywhere_by_the_read_buffer():
+    from trials.sources import iter_text
+
+    records = [
+        {
+            "protocolSection": {
+                "a": True,
+                "b": False,
+                "c": None,
+                "d": -12.5e3,
+                "e": 'caf\u00e9 \\ " ≥',
+            }
+        },
+        {"protocolSection": {"x": [True, 1, "", {}], "y": "🧬"}},
+    ]
+    texts = {
+        "lines": "\n".join(json.dumps(r) for r in records) + "\n",
+        "array": json.dumps(records, indent=2),
+        "page": json.dumps({"studies": records, "nextPageToken": None}),
+    }
+    for name, text in texts.items():
+        items = list(iter_text(Trickle(text), name))
+        assert [i.error for i in items] == [None, None], name
+        assert [i.study for i in items] == records, name
 
 
 def test_it_reads_a_directory_of_files(tmp_path, three):

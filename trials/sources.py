@@ -61,7 +61,7 @@ class JSONStream:
             self.lines += self.buf.count("\n", self.counted_to, self.pos)
             self.counted_to = self.pos
 
-    def _fill(self, size: int = CHUNK) -> bool:
+    def _fill(self, size: int | None = None) -> bool:
         if self.eof:
             return False
         if self.pos > CHUNK:
@@ -69,7 +69,7 @@ class JSONStream:
             self.buf = self.buf[self.pos :]
             self.counted_to -= self.pos
             self.pos = 0
-        chunk = self.fp.read(size)
+        chunk = self.fp.read(size or CHUNK)
         if not chunk:
             self.eof = True
             return False
