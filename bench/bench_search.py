@@ -210,6 +210,7 @@ def main() -> None:
     results = []
     for size in args.sizes:
         env = ensure_database(size)
+        env["TRIALFINDER_SEARCH_CACHE_SECONDS"] = "0"  # uncached figures
         proc = subprocess.run(
             [PYTHON, __file__, "--child", str(size), "--requests", str(args.requests)],
             cwd=BASE,

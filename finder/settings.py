@@ -190,6 +190,9 @@ CTGOV_API_URL = env_str("CTGOV_API_URL", "https://clinicaltrials.gov/api/v2/stud
 CTGOV_API_BACKOFF = float(env_int("CTGOV_API_BACKOFF_MS", 1000)) / 1000
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Facet counts of a search are cached this many seconds (0: never), and dropped by any
+# import that writes trials. Benchmarks report uncached figures (they set 0).
+SEARCH_CACHE_SECONDS = env_int("TRIALFINDER_SEARCH_CACHE_SECONDS", 300)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

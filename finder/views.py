@@ -72,7 +72,7 @@ def _run_search(criteria: Criteria, page: int, notices: list[str]) -> SearchOutc
         suggestion = suggest_condition(criteria.condition)
         if suggestion:
             corrected_from, criteria.condition = criteria.condition, suggestion
-    counts = criteria.facet_counts()
+    counts = criteria.cached_facet_counts()
     total = criteria.total_from(counts)
     pages = max(1, -(-total // PAGE_SIZE))
     if page > pages:
@@ -248,7 +248,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
             {"error": "invalid parameters", "parameters": filterset.errors_as_json()}, status=400
         )
     criteria = filterset.criteria()
-    counts = criteria.facet_counts()
+    counts = criteria.cached_facet_counts()
     total = criteria.total_from(counts)
     page = filterset.page_number
     pages = max(1, -(-total // PAGE_SIZE))

@@ -269,6 +269,16 @@ class Trial(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # Ranking reads this small vector (titles and conditions), not search_document:
+    # ranking thousands of matches must not detoast thousands of long summaries.
+    rank_document = StoredVectorField(
+        expression=(
+            SearchVector("brief_title", weight="A", config="english")
+            + SearchVector("search_conditions", weight="B", config="english")
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
     search_conditions = models.TextField(
         blank=True, editable=False, help_text="Conditions, keywords and MeSH terms as one text."
     )
@@ -319,6 +329,8 @@ class Trial(models.Model):
             GinIndex(fields=["condition_document"], name="trial_condition_document_gin"),
             # Coordinators' admin list filtered by status
             models.Index(fields=["overall_status"], name="trial_status_idx"),
+            # The data version that keys cached search counts: max(imported_at)
+            models.Index(fields=["imported_at"], name="trial_imported_at_idx"),
         ]
 
     def __str__(self) -> str:

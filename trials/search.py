@@ -8,9 +8,13 @@ standard disjunctive rule), and all facets are counted in a single round trip.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, TrigramSimilarity
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
@@ -35,6 +39,18 @@ COUNTRY_FACET_SIZE = 60
 CONDITION_FACET_SIZE = 12
 # ts_headline marks matches with these; the template escapes the text, then turns them into <mark>.
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
+# Facets with a fixed set of options: (value, predicate on `f`) for each option.
+ENUMERATED_FACETS = {
+    "phase": [(v, "f.phases @> ARRAY[%s]::varchar[]") for v in Phase.values],
+    "status": [(v, "f.overall_status = %s") for v in Status.values],
+    "age_group": [(v, "f.std_ages @> ARRAY[%s]::varchar[]") for v in AgeGroup.values],
+    "sex": [(v, "f.sex IN (%s, 'ALL', '')") for v in ("FEMALE", "MALE")],
+    "healthy": [
+        ("true", "f.healthy_volunteers IS TRUE"),
+        ("false", "f.healthy_volunteers IS FALSE"),
+    ],
+    "type": [(v, "f.study_type = %s") for v in StudyType.values],
+}
 SORTS = {
     "relevance": "Best match",
     "newest": "Newest first",
@@ -136,9 +152,14 @@ class Criteria:
             c["type"] = ("f.study_type = ANY(%s)", [self.types])
         return c
 
-    def where(self, *, without: str | None = None, shared_text: bool = False) -> tuple[str, list]:
+    def where(
+        self, *, without: str | None = None, shared_text: bool = False, text: bool = True
+    ) -> tuple[str, list]:
+        """The criteria as one SQL condition on `f`, leaving out `without` (and the text
+        criteria when text=False, for rows already restricted to the text matches)."""
         clauses = self.clauses(shared_text=shared_text)
-        parts = [(sql, params) for key, (sql, params) in clauses.items() if key != without]
+        skip = {without} | (set() if text else set(self.text_matches()))
+        parts = [(sql, params) for key, (sql, params) in clauses.items() if key not in skip]
         if not parts:
             return "TRUE", []
         return " AND ".join(f"({sql})" for sql, _ in parts), [p for _, ps in parts for p in ps]
@@ -180,75 +201,108 @@ class Criteria:
             return [row[0] for row in cursor.fetchall()]
 
     def facet_counts(self) -> dict[str, dict[str, int]]:
-        """Counts for every option of every facet, each ignoring its own criterion."""
+        """Counts for every option of every facet, each ignoring its own criterion.
+
+        One statement: the text matches are found once; the enumerated facets are
+        counted in a single pass (one FILTER per option); countries and conditions,
+        which have open-ended values, are grouped after unnest.
+        """
         with_sql, params = self.with_text_matches()
-        parts = []
-
-        def add(sql: str, facet: str) -> None:
-            where, where_params = self.where(without=facet, shared_text=True)
-            parts.append(sql.format(where=where))
-            params.extend(where_params)
-
-        add(
-            f"SELECT 'phase', v, count(*) FROM {FACETS} f, unnest(phases) v WHERE {{where}} GROUP BY v",
-            "phase",
-        )
-        add(
-            f"SELECT 'status', overall_status, count(*) FROM {FACETS} f WHERE {{where}} GROUP BY 2",
-            "status",
-        )
-        add(
-            f"SELECT 'age_group', v, count(*) FROM {FACETS} f, unnest(std_ages) v WHERE {{where}} GROUP BY v",
-            "age_group",
-        )
-        add(
-            f"SELECT 'sex', v, count(*) FROM {FACETS} f, (VALUES ('FEMALE'), ('MALE')) s(v) "
-            f"WHERE sex IN (v, 'ALL', '') AND {{where}} GROUP BY v",
-            "sex",
-        )
-        add(
-            f"SELECT 'healthy', healthy_volunteers::text, count(*) FROM {FACETS} f "
-            f"WHERE healthy_volunteers IS NOT NULL AND {{where}} GROUP BY 2",
-            "healthy",
-        )
-        add(
-            f"SELECT 'type', study_type, count(*) FROM {FACETS} f WHERE {{where}} GROUP BY 2",
-            "type",
-        )
-        add(
-            f"(SELECT 'country', v, count(*) FROM {FACETS} f, unnest(countries) v WHERE {{where}} "
-            f"GROUP BY v ORDER BY 3 DESC, 2 LIMIT {COUNTRY_FACET_SIZE})",
-            "country",
-        )
-        add(
-            f"(SELECT 'condition', v, count(*) FROM {FACETS} f, unnest(mesh_terms) v WHERE {{where}} "
-            f"GROUP BY v ORDER BY 3 DESC, 2 LIMIT {CONDITION_FACET_SIZE})",
-            "condition",
-        )
-        counts: dict[str, dict[str, int]] = {
-            key: {}
-            for key in (
-                "phase",
-                "status",
-                "age_group",
-                "sex",
-                "healthy",
-                "type",
-                "country",
-                "condition",
+        text_keys = list(self.text_matches())
+        if text_keys:
+            # The trials matching every text criterion, read once from the narrow table.
+            ids = " AND ".join(f"f.trial_id IN (SELECT id FROM {k}_ids)" for k in text_keys)
+            with_sql += f", matched AS MATERIALIZED (SELECT f.* FROM {FACETS} f WHERE {ids}) "
+            source = "matched"
+        else:
+            source = FACETS
+        aggregates, labels = [], []
+        for facet, options in ENUMERATED_FACETS.items():
+            where, where_params = self.where(without=facet, shared_text=True, text=False)
+            for value, predicate in options:
+                aggregates.append(
+                    f"count(*) FILTER (WHERE ({where}) AND {predicate}) AS c{len(labels)}"
+                )
+                params.extend(where_params)
+                if "%s" in predicate:
+                    params.append(value)
+                labels.append((facet, value))
+        parts = [f"SELECT {', '.join(aggregates)} FROM {source} f"]
+        for facet, column, size in (
+            ("country", "countries", COUNTRY_FACET_SIZE),
+            ("condition", "mesh_terms", CONDITION_FACET_SIZE),
+        ):
+            # The condition facet ignores the condition filter, so it cannot use `matched`.
+            own_source = source if facet not in text_keys else FACETS
+            where, where_params = self.where(
+                without=facet, shared_text=True, text=own_source == FACETS
             )
+            parts.append(
+                f"SELECT v, count(*) FROM {own_source} f, unnest(f.{column}) v WHERE {where} "
+                f"GROUP BY v ORDER BY 2 DESC, 1 LIMIT {size}"
+            )
+            params.extend(where_params)
+        counts: dict[str, dict[str, int]] = {
+            key: {} for key in [*ENUMERATED_FACETS, "country", "condition"]
         }
+        sql = with_sql + (
+            f"SELECT to_jsonb(e) FROM ({parts[0]}) e "
+            f"UNION ALL SELECT to_jsonb(c) FROM (SELECT jsonb_object_agg(v, count) o FROM ({parts[1]}) x) c "
+            f"UNION ALL SELECT to_jsonb(d) FROM (SELECT jsonb_object_agg(v, count) o FROM ({parts[2]}) x) d"
+        )
         with connection.cursor() as cursor:
-            cursor.execute(with_sql + " UNION ALL ".join(parts), params)
-            for facet, value, count in cursor.fetchall():
-                if value:
-                    counts[facet][value] = count
+            cursor.execute(sql, params)
+            rows = [json.loads(r[0]) if isinstance(r[0], str) else r[0] for r in cursor.fetchall()]
+        enumerated, countries, conditions = rows
+        for number, (facet, value) in enumerate(labels):
+            if count := enumerated[f"c{number}"]:
+                counts[facet][value] = count
+        counts["country"] = countries["o"] or {}
+        counts["condition"] = conditions["o"] or {}
         return counts
+
+    def cached_facet_counts(self) -> dict[str, dict[str, int]]:
+        """facet_counts(), from the cache when the same search ran since the last import."""
+        seconds = settings.SEARCH_CACHE_SECONDS
+        if not seconds:
+            return self.facet_counts()
+        key = (
+            "facets:"
+            + hashlib.sha256(repr((data_version(), self.facet_key())).encode()).hexdigest()
+        )
+        counts = cache.get(key)
+        if counts is None:
+            counts = self.facet_counts()
+            cache.set(key, counts, seconds)
+        return counts
+
+    def facet_key(self) -> tuple:
+        """What the counts depend on: every criterion, but not the sort or the page."""
+        return (
+            self.q,
+            normalize_term(self.condition),
+            tuple(sorted(self.phases)),
+            None if self.statuses is None else tuple(sorted(self.statuses)),
+            self.age,
+            tuple(sorted(self.age_groups)),
+            self.sex,
+            self.healthy,
+            tuple(sorted(self.countries)),
+            tuple(sorted(self.types)),
+        )
 
     def total_from(self, counts: dict[str, dict[str, int]]) -> int:
         """The number of matching trials: each trial has one status, so sum the chosen ones."""
         statuses = self.effective_statuses or counts["status"].keys()
         return sum(counts["status"].get(s, 0) for s in statuses)
+
+
+def data_version() -> str:
+    """Changes whenever an import writes trials (cached counts are then stale)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT max(imported_at), count(*) FROM {TABLE}")
+        latest, count = cursor.fetchone()
+    return f"{latest.isoformat() if latest else ''}/{count}"
 
 
 def headlines(trials: list[Trial], q: str) -> dict[int, str]:
