@@ -217,3 +217,22 @@ LOGGING = {
         "axes": {"level": "WARNING"},  # its start-up banner would clutter every command's output
     },
 }
+
+# Contact requests (trial page)
+# Abuse limits: stored requests per sender address (hashed) per hour and per e-mail per day;
+# the same submission again within CONTACT_DUPLICATE_MINUTES is stored once.
+CONTACT_LIMIT_PER_CLIENT_PER_HOUR = env_int("TRIALFINDER_CONTACT_LIMIT_PER_CLIENT_PER_HOUR", 5)
+CONTACT_LIMIT_PER_EMAIL_PER_DAY = env_int("TRIALFINDER_CONTACT_LIMIT_PER_EMAIL_PER_DAY", 3)
+CONTACT_DUPLICATE_MINUTES = env_int("TRIALFINDER_CONTACT_DUPLICATE_MINUTES", 10)
+# Behind a reverse proxy, the header holding the sender's address (the proxy's own entry,
+# the last one, is used), e.g. HTTP_X_FORWARDED_FOR; empty: REMOTE_ADDR.
+CONTACT_CLIENT_IP_HEADER = env_str("TRIALFINDER_CONTACT_CLIENT_IP_HEADER")
+# E-mails that fail (SMTP down) are tried again after 1, 2, 4... minutes, at most
+# CONTACT_EMAIL_RETRY_MAX_SECONDS apart, CONTACT_EMAIL_MAX_ATTEMPTS times in all.
+CONTACT_EMAIL_RETRY_SECONDS = env_int("TRIALFINDER_CONTACT_EMAIL_RETRY_SECONDS", 60)
+CONTACT_EMAIL_RETRY_MAX_SECONDS = env_int("TRIALFINDER_CONTACT_EMAIL_RETRY_MAX_SECONDS", 21600)
+CONTACT_EMAIL_MAX_ATTEMPTS = env_int("TRIALFINDER_CONTACT_EMAIL_MAX_ATTEMPTS", 15)
+# What the patient is told about when to expect an answer.
+CONTACT_REPLY_WORKING_DAYS = env_int("TRIALFINDER_CONTACT_REPLY_WORKING_DAYS", 5)
+# The site's address, for links in e-mails (sent by the worker, outside any request).
+CONTACT_SITE_URL = env_str("TRIALFINDER_SITE_URL", "http://127.0.0.1:8000")

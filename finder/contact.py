@@ -1,0 +1,221 @@
+"""Contact requests from the trial page: who receives them, abuse limits, and `submit`.
+
+`submit()` is the one function with side effects: it stores the request (and its
+CREATED event) and queues the two e-mails in the same transaction, so a request
+is never lost and never mailed without being stored. Tests patch it to check the
+views alone. Nothing here logs a patient's name, e-mail address or phone number:
+log lines carry the request id and the NCT ID only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+from email.utils import getaddresses
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from trials.models import ContactRequest, ContactRequestEvent, Site, Trial
+from trials.tasks import notify_study_team, send_patient_copy
+
+logger = logging.getLogger(__name__)
+
+MAX_RECIPIENTS = 3
+# Sites a patient can ask to be put in touch with: open, or with no status given.
+CONTACTABLE_SITE_STATUSES = {"", "RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION"}
+
+
+@dataclass(frozen=True)
+class Team:
+    """Who receives a request for one trial and site, in words and as addresses."""
+
+    lead: str  # "the study team at Saint-Louis Hospital, Paris, France"
+    people: list[tuple[str, str]]  # (name, e-mail address)
+    onward: str = ""  # set when our coordinators receive it for a team without an address
+
+    @property
+    def recipients(self) -> str:
+        """The addresses as one RFC 5322 list: stored on the request, read by the e-mail task."""
+        return ", ".join(_address(name, email) for name, email in self.people)
+
+    @property
+    def names(self) -> str:
+        return ", ".join(f"{name} ({email})" if name else email for name, email in self.people)
+
+    @property
+    def who(self) -> str:
+        """The sentence the patient is shown: the team, the people and their addresses."""
+        if self.onward:
+            return f"{self.lead} ({self.people[0][1]}), {self.onward}"
+        return f"{self.lead}: {self.names}"
+
+
+def _address(name: str, email: str) -> str:
+    """'"Dr Hôpital Nord" <nord@chu.example.fr>': readable, unlike formataddr's RFC 2047."""
+    name = " ".join(name.split()).replace("\\", "").replace('"', "'")
+    return f'"{name}" <{email}>' if name else email
+
+
+def _valid_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _people(contacts) -> list[tuple[str, str]]:
+    people = []
+    for contact in contacts:
+        name, email = (contact.get("name") or "").strip(), (contact.get("email") or "").strip()
+        if _valid_email(email) and email.lower() not in {e.lower() for _, e in people}:
+            people.append((name, email))
+    return people[:MAX_RECIPIENTS]
+
+
+def site_label(site: Site | None) -> str:
+    if site is None:
+        return ""
+    place = ", ".join(p for p in (site.city, site.country) if p)
+    if site.facility and place:
+        return f"{site.facility}, {place}"
+    return site.facility or place
+
+
+def study_team(trial: Trial, site: Site | None) -> Team:
+    """The site's contacts, else the study's central contacts, else our coordinators."""
+    central = [{"name": c.name, "email": c.email} for c in trial.central_contacts.all()]
+    organisation = trial.lead_sponsor or trial.organization or "the study sponsor"
+    if site is not None and (people := _people(site.contacts)):
+        return Team(f"the study team at {site_label(site)}", people)
+    if people := _people(central):
+        return Team(f"the study's central contact at {organisation}", people)
+    return Team(
+        f"the {settings.SITE_NAME} trial coordinators",
+        [(f"{settings.SITE_NAME} trial coordinators", settings.COORDINATOR_INBOX)],
+        onward=f"who pass them on to the study team at {site_label(site) or organisation}",
+    )
+
+
+def contactable_sites(sites: list[Site]) -> list[Site]:
+    """The sites a patient may choose from, first recruiting one first."""
+    offered = [s for s in sites if s.listed and s.status in CONTACTABLE_SITE_STATUSES]
+    return sorted(offered, key=lambda s: (not s.is_recruiting, s.position))
+
+
+def client_ip(request: HttpRequest) -> str:
+    header = settings.CONTACT_CLIENT_IP_HEADER
+    if header and request.META.get(header):
+        return request.META[header].split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def client_hash(request: HttpRequest) -> str:
+    """A keyed hash of the sender's IP address: enough to rate-limit, never the address."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, client_ip(request).encode(), hashlib.sha256).hexdigest()
+
+
+@sensitive_variables()
+def submission_hash(trial: Trial, site: Site | None, data: dict) -> str:
+    parts = [
+        trial.nct_id,
+        str(site.pk if site else ""),
+        *(str(data.get(k, "")).casefold() for k in ("first_name", "last_name", "email")),
+        *(str(data.get(k, "")) for k in ("phone", "language", "message")),
+    ]
+    message = "\x1f".join(parts).encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def find_duplicate(submission: str) -> ContactRequest | None:
+    since = timezone.now() - dt.timedelta(minutes=settings.CONTACT_DUPLICATE_MINUTES)
+    return (
+        ContactRequest.objects.filter(submission_hash=submission, created_at__gte=since)
+        .order_by("created_at")
+        .first()
+    )
+
+
+@sensitive_variables()
+def rate_limit_error(client: str, email: str) -> str:
+    """Why this sender may not send another request now, or ''."""
+    now = timezone.now()
+    hour_ago, day_ago = now - dt.timedelta(hours=1), now - dt.timedelta(days=1)
+    if (
+        client
+        and ContactRequest.objects.filter(client_hash=client, created_at__gte=hour_ago).count()
+        >= settings.CONTACT_LIMIT_PER_CLIENT_PER_HOUR
+    ):
+        return (
+            "You have sent several requests in the last hour, which is as many as we accept "
+            "from one connection. Please try again in an hour, or call the study team."
+        )
+    if (
+        ContactRequest.objects.filter(email=email, created_at__gte=day_ago).count()
+        >= settings.CONTACT_LIMIT_PER_EMAIL_PER_DAY
+    ):
+        return (
+            "We have already received several requests with this e-mail address today. "
+            "Please try again tomorrow; the study teams you wrote to will contact you."
+        )
+    return ""
+
+
+@dataclass(frozen=True)
+class Submission:
+    request: ContactRequest
+    created: bool  # False: the same submission was stored moments ago and is not sent again
+
+
+@sensitive_variables()
+def submit(trial: Trial, site: Site | None, data: dict, *, client: str) -> Submission:
+    """Store the request and its CREATED event, then queue the e-mails; one transaction."""
+    submission = submission_hash(trial, site, data)
+    with transaction.atomic():
+        # Two identical posts at once (a double click) wait here, and the second finds the first.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [submission])
+        if duplicate := find_duplicate(submission):
+            logger.info("contact request %s submitted again; stored once", duplicate.pk)
+            return Submission(duplicate, created=False)
+        team = study_team(trial, site)
+        request = ContactRequest.objects.create(
+            trial=trial,
+            site=site,
+            site_name=site_label(site),
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            phone=data["phone"],
+            language=data.get("language", ""),
+            message=data.get("message", ""),
+            consent=data["consent"],
+            team_recipients=team.recipients,
+            client_hash=client,
+            submission_hash=submission,
+        )
+        ContactRequestEvent.objects.create(request=request, kind=ContactRequestEvent.Kind.CREATED)
+        # Only the id goes to the queue: task arguments are stored and logged.
+        notify_study_team.enqueue(request.pk)
+        send_patient_copy.enqueue(request.pk)
+    logger.info("contact request %s stored for %s", request.pk, trial.nct_id)
+    return Submission(request, created=True)
+
+
+def team_of(request: ContactRequest) -> list[tuple[str, str]]:
+    """The (name, address) pairs the request was sent to, as the patient was told."""
+    return [(name, email) for name, email in getaddresses([request.team_recipients]) if email]
+
+
+def sent_via_coordinators(request: ContactRequest) -> bool:
+    return [email for _, email in team_of(request)] == [settings.COORDINATOR_INBOX]
