@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import urllib.request
 
 import pytest
@@ -48,6 +47,7 @@ def test_a_mistake_gets_an_inline_error_then_the_confirmation_names_the_site(
     expect(page.locator("#id_email_error")).to_be_visible()
     expect(page.locator("#id_email")).to_have_attribute("aria-invalid", "true")
     page.fill("#id_email", "ada@example.org")
+    page.locator("#id_email").blur()
     expect(page.locator("#id_email_error")).to_have_count(0)
     site = (
         page.locator("#id_site option:checked").inner_text()
