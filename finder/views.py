@@ -185,10 +185,11 @@ def _facet_options(criteria: Criteria, counts: dict[str, dict[str, int]]) -> lis
             for value, label in choices
         ]
 
+    chosen = criteria.effective_statuses  # [] when every status is in
     statuses = [
-        (s.value, s.label)
-        for s in Status
-        if counts["status"].get(s.value) or s.value in status_selected
+        (st.value, st.label)
+        for st in Status
+        if counts["status"].get(st.value) or st.value in chosen
     ]
     countries = sorted(set(counts["country"]) | set(criteria.countries))
     return [
