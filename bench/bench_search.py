@@ -19,7 +19,7 @@ import random
 import subprocess
 import sys
 import time
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import BASE, PYTHON, bench_env, fresh_database, manage, percentile, synthetic_file  # noqa: E402
@@ -145,7 +145,7 @@ def build_requests(count: int, rng: random.Random) -> list[tuple[str, str, dict]
     return requests
 
 
-def measure(size: int, count: int) -> dict:
+def measure(size: int, count: int, naive: bool = False) -> dict:
     """Runs inside a child process whose settings point at the benchmark database."""
     import django
 
@@ -154,6 +154,7 @@ def measure(size: int, count: int) -> dict:
     django.setup()
     from django.db import connection
     from django.test import Client
+    from naive import naive_search
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -172,10 +173,18 @@ def measure(size: int, count: int) -> dict:
         elapsed = (time.perf_counter() - started) * 1000
         failures += response.status_code >= 400
         times.setdefault(kind, []).append(elapsed)
-        times.setdefault(
-            "all searches" if kind not in ("autocomplete", "trial page") else "_other", []
-        ).append(elapsed)
-    times.pop("_other", None)
+        if kind in ("autocomplete", "trial page"):
+            continue
+        times.setdefault("all searches", []).append(elapsed)
+        if naive:
+            params = {
+                k: (v if k == "phase" else v[0]) for k, v in parse_qs(urlsplit(url).query).items()
+            }
+            started = time.perf_counter()
+            naive_search(params)
+            elapsed = (time.perf_counter() - started) * 1000
+            times.setdefault("NAIVE all searches", []).append(elapsed)
+            times.setdefault(f"NAIVE {kind}", []).append(elapsed)
     return {
         "size": size,
         "db_size": db_size,
@@ -199,10 +208,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--naive", action="store_true", help="also time the textbook baseline (bench/naive.py)"
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child, args.requests)))
+        print(json.dumps(measure(args.child, args.requests, args.naive)))
         return
     print(
         f"machine: {os.cpu_count()} cores; {args.requests} requests per size; times in ms (server time, uncached)"
@@ -212,7 +224,8 @@ def main() -> None:
         env = ensure_database(size)
         env["TRIALFINDER_SEARCH_CACHE_SECONDS"] = "0"  # uncached figures
         proc = subprocess.run(
-            [PYTHON, __file__, "--child", str(size), "--requests", str(args.requests)],
+            [PYTHON, __file__, "--child", str(size), "--requests", str(args.requests)]
+            + (["--naive"] if args.naive else []),
             cwd=BASE,
             env=env,
             capture_output=True,
