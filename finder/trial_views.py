@@ -86,6 +86,9 @@ def _get_trial(request: HttpRequest, nct_id: str, view: str) -> Trial | HttpResp
     return trial
 
 
+RELATED_CANDIDATES = 300
+
+
 def related_trials(trial: Trial) -> list[Trial]:
     """Trials of the same conditions or MeSH terms: open ones first, then the closest.
 
@@ -105,8 +108,18 @@ def related_trials(trial: Trial) -> list[Trial]:
         output_field=IntegerField(),
     )
     open_first = Case(When(overall_status__in=OPEN_STATUSES, then=Value(0)), default=Value(1))
+    # Rank a bounded set of candidates (open ones first), not every trial of a common
+    # condition: the page must stay fast at 600,000 trials.
+    candidates = RawSQL(
+        f"(SELECT t.id FROM trials_trial t JOIN trials_trialfacets f ON f.trial_id = t.id "
+        f"WHERE t.condition_document @@ {query} AND f.overall_status = ANY(%s) LIMIT {RELATED_CANDIDATES}) "
+        f"UNION ALL (SELECT id FROM trials_trial WHERE condition_document @@ {query} "
+        f"LIMIT {RELATED_CANDIDATES})",
+        [*terms, [str(s) for s in OPEN_STATUSES], *terms],
+    )
     return list(
-        Trial.objects.filter(matches)
+        Trial.objects.filter(pk__in=candidates)
+        .filter(matches)
         .exclude(pk=trial.pk)
         .annotate(open_first=open_first, shared=shared, rank=rank)
         .order_by(
