@@ -61,6 +61,7 @@ def test_a_mistake_gets_an_inline_error_then_the_confirmation_names_the_site(
     assert "Who receives your details" in body
     if site:  # the confirmation names the site the patient chose
         assert site.split(",")[0] in body
+    assert visit.axe_violations() == []
     visit.screenshot("confirmation-1280")
     visit.assert_only_our_host()
 
