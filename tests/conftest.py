@@ -37,6 +37,27 @@ def edge_studies() -> list[dict]:
     return read_studies(EDGE_CASES)
 
 
+def keep_sequences_ahead() -> None:
+    """Call after loaddata: it resets id sequences to the fixture's highest key, and a
+    sequence ignores the test's rollback, so later inserts would reuse the ids of the
+    real records. Move every sequence of the trials app well past them, for good."""
+    from django.apps import apps
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for model in apps.get_app_config("trials").get_models():
+            cursor.execute(
+                "SELECT pg_get_serial_sequence(%s, %s)",
+                [model._meta.db_table, model._meta.pk.column],
+            )
+            sequence = cursor.fetchone()[0]
+            if sequence:
+                cursor.execute(f"SELECT last_value FROM {sequence}")
+                cursor.execute(
+                    "SELECT setval(%s, %s)", [sequence, max(cursor.fetchone()[0], 10_000_000)]
+                )
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the real records imported (tests roll back their changes)."""

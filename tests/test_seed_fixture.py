@@ -13,6 +13,8 @@ from django.db import connection
 from trials.management.commands.build_seed_fixture import TARGET, build_fixture
 from trials.models import Trial
 
+from .conftest import keep_sequences_ahead
+
 pytestmark = pytest.mark.django_db
 
 
@@ -21,6 +23,7 @@ def seeded():
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE trials_trial, trials_conditionterm CASCADE")
     call_command("loaddata", "seed_trials", verbosity=0)
+    keep_sequences_ahead()
 
 
 def test_it_loads_on_an_empty_database(seeded):
