@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HTMX_VERSION := 2.0.11
 AXE_VERSION := 4.11.0
 
-.PHONY: run test lint format install worker stop-db vendor bench clean
+.PHONY: run test lint format install worker stop-db vendor clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "TrialFinder needs Python 3.11 or newer"'

@@ -172,7 +172,13 @@ STORAGES = {
 }
 
 # E-mail goes to the console in development; production sets EMAIL_URL-style variables.
-EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env_str(
+    "DJANGO_EMAIL_BACKEND",
+    # Patients' details must never land in a log: only development prints mails.
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
@@ -226,7 +232,11 @@ CONTACT_LIMIT_PER_EMAIL_PER_DAY = env_int("TRIALFINDER_CONTACT_LIMIT_PER_EMAIL_P
 CONTACT_DUPLICATE_MINUTES = env_int("TRIALFINDER_CONTACT_DUPLICATE_MINUTES", 10)
 # Behind a reverse proxy, the header holding the sender's address (the proxy's own entry,
 # the last one, is used), e.g. HTTP_X_FORWARDED_FOR; empty: REMOTE_ADDR.
-CONTACT_CLIENT_IP_HEADER = env_str("TRIALFINDER_CONTACT_CLIENT_IP_HEADER")
+# Production runs behind a proxy (gunicorn binds to 127.0.0.1), so the default there is
+# X-Forwarded-For; otherwise every visitor would share the proxy's address and its limit.
+CONTACT_CLIENT_IP_HEADER = env_str(
+    "TRIALFINDER_CONTACT_CLIENT_IP_HEADER", "" if DEBUG else "HTTP_X_FORWARDED_FOR"
+)
 # E-mails that fail (SMTP down) are tried again after 1, 2, 4... minutes, at most
 # CONTACT_EMAIL_RETRY_MAX_SECONDS apart, CONTACT_EMAIL_MAX_ATTEMPTS times in all.
 CONTACT_EMAIL_RETRY_SECONDS = env_int("TRIALFINDER_CONTACT_EMAIL_RETRY_SECONDS", 60)

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET
 
 from trials.models import AgeGroup, Phase, Status, StudyType, Trial
 from trials.search import (
-    SORTS,
     FACETS,
+    SORTS,
     Criteria,
     autocomplete_conditions,
     condition_exists,

@@ -319,6 +319,35 @@ def test_it_reports_and_skips_malformed_records(tmp_path, real_studies):
     assert Trial.objects.count() == 2
 
 
+def test_numbers_where_text_belongs_are_stored_as_text_and_pages_still_render(client, real_studies):
+    study = sample(real_studies, 1)[0]
+    ps = study["protocolSection"]
+    ps["identificationModule"]["nctId"] = "NCT99999994"
+    ps["referencesModule"] = {
+        "references": [{"citation": 1, "pmid": 12345}],
+        "seeAlsoLinks": [{"label": 2, "url": 3}],
+    }
+    ps["sponsorCollaboratorsModule"]["responsibleParty"] = {
+        "type": "SPONSOR",
+        "investigatorFullName": 7,
+    }
+    path = tmp_path_json(study)
+    _, err, code = run_import(path)
+    assert code == 0, err
+    trial = Trial.objects.get(nct_id="NCT99999994")
+    assert trial.references == [{"citation": "1", "pmid": "12345"}]
+    assert client.get("/trials/NCT99999994/").status_code == 200
+    assert client.get("/api/trials/NCT99999994/").status_code == 200
+
+
+def tmp_path_json(study) -> str:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fp:
+        json.dump(study, fp)
+    return fp.name
+
+
 @pytest.mark.parametrize(
     "content, message",
     [

@@ -126,3 +126,19 @@ def test_an_import_killed_half_way_leaves_consistent_data_and_a_rerun_completes(
         assert f"{half} unchanged" in rerun.stdout
         assert conn.execute("SELECT count(*) FROM trials_trial").fetchone()[0] == 2392
         assert conn.execute("SELECT count(*) FROM trials_conditionterm").fetchone()[0] > 0
+
+
+@pytest.mark.skipif(not STUDIES.exists(), reason="needs the shared ClinicalTrials.gov records")
+def test_a_parallel_import_stores_what_a_serial_one_does_and_is_idempotent(own_database):
+    _, socket_dir, env = own_database
+    command = [sys.executable, "manage.py", "import_ctgov", "--workers", "2", str(STUDIES)]
+    first = subprocess.run(command, cwd=BASE, env=env, capture_output=True, text=True)
+    assert "2392 created" in first.stdout and "2 skipped" in first.stdout, first.stdout
+    again = subprocess.run(command, cwd=BASE, env=env, capture_output=True, text=True)
+    assert "0 created, 0 updated, 2392 unchanged" in again.stdout, again.stdout
+    with psycopg.connect(host=socket_dir, user="postgres", dbname="robust") as conn:
+        counts = conn.execute(
+            "SELECT (SELECT count(*) FROM trials_trial), (SELECT count(*) FROM trials_trialfacets), "
+            "(SELECT count(*) FROM trials_site), (SELECT sum(site_count) FROM trials_trial)"
+        ).fetchone()
+    assert counts == (2392, 2392, 10213, 10213)

@@ -329,8 +329,16 @@ def test_counts_are_cached_until_an_import_changes_the_trials(client, settings):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).json()["count"] == 0
     assert not any("count(*) FILTER" in q["sql"] for q in queries.captured_queries)
-    make_trial(conditions=["Quuxoplasia"])
+    make_trial(nct_id="NCT81111111", conditions=["Quuxoplasia"])
     assert client.get(url).json()["count"] == 1
+    # An import that only changes a trial (it closed) drops the cached counts too.
+    make_trial(
+        nct_id="NCT81111111",
+        conditions=["Quuxoplasia"],
+        status="COMPLETED",
+        last_update="2026-02-01",
+    )
+    assert client.get(url).json()["count"] == 0
 
 
 # Results, empty state, pagination

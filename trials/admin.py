@@ -765,7 +765,8 @@ class ContactRequestAdmin(admin.ModelAdmin):
             # Evaluating the page here fills the queryset's cache: the template reuses it.
             shown = [r.pk for r in changelist.result_list]
             if shown:
-                query = changelist.get_query_string().removeprefix("?")
+                # The search box may hold a patient's name: the log keeps filters, not it.
+                query = changelist.get_query_string(remove=["q"]).removeprefix("?")
                 detail = f"list ?{query}" if query else "list"
                 workflow.audit(request.user, AuditLogEntry.Action.VIEW, shown, detail)
         return response

@@ -152,7 +152,7 @@ def export_contact_requests(request: HttpRequest, model_admin: ModelAdmin) -> Ht
         request.user,
         AuditLogEntry.Action.EXPORT,
         ids,
-        f"CSV {changelist.get_query_string()}".removesuffix(" ?"),
+        f"CSV {changelist.get_query_string(remove=['q'])}".removesuffix(" ?"),
     )
     return response
 

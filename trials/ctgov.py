@@ -157,6 +157,12 @@ def _strs(obj: Any, path: str) -> list[str]:
     return [s for i, item in enumerate(_list(obj, path)) if (s := _str(item, f"{path}[{i}]"))]
 
 
+def _texts(obj: Any, path: str, keys: tuple[str, ...]) -> dict[str, str]:
+    """An object whose named fields must be text (pages print them); others are kept."""
+    obj = _dict(obj, path)
+    return {**obj, **{k: _str(obj[k], f"{path}.{k}") for k in keys if k in obj}}
+
+
 def _bool(obj: Any, path: str) -> bool | None:
     if obj is None:
         return None
@@ -305,7 +311,7 @@ def _parse(obj: dict, protocol: dict, ident: dict, nct_id: str) -> StudyRecord:
             _dict(ident.get("orgStudyIdInfo"), "orgStudyIdInfo").get("id"), "orgStudyIdInfo.id"
         )[:200],
         secondary_ids=[
-            _dict(s, "secondaryIdInfos[]")
+            _texts(s, "secondaryIdInfos[]", ("id", "type", "domain", "link"))
             for s in _list(ident.get("secondaryIdInfos"), "identificationModule.secondaryIdInfos")
         ],
         organization=_str(
@@ -363,21 +369,33 @@ def _parse(obj: dict, protocol: dict, ident: dict, nct_id: str) -> StudyRecord:
         lead_sponsor=_str(lead.get("name"), "leadSponsor.name")[:500],
         lead_sponsor_class=_str(lead.get("class"), "leadSponsor.class")[:32],
         collaborators=[
-            _dict(c, "collaborators[]")
+            _texts(c, "collaborators[]", ("name", "class"))
             for c in _list(
                 sponsors.get("collaborators"), "sponsorCollaboratorsModule.collaborators"
             )
         ],
-        responsible_party=_dict(sponsors.get("responsibleParty"), "responsibleParty"),
+        responsible_party=_texts(
+            sponsors.get("responsibleParty"),
+            "responsibleParty",
+            (
+                "type",
+                "investigatorFullName",
+                "investigatorTitle",
+                "investigatorAffiliation",
+                "oldNameTitle",
+                "oldOrganization",
+            ),
+        ),
         overall_officials=[
-            _dict(o, "overallOfficials[]")
+            _texts(o, "overallOfficials[]", ("name", "affiliation", "role"))
             for o in _list(contacts_module.get("overallOfficials"), "overallOfficials")
         ],
         references=[
-            _dict(r, "references[]") for r in _list(references.get("references"), "references")
+            _texts(r, "references[]", ("pmid", "type", "citation"))
+            for r in _list(references.get("references"), "references")
         ],
         see_also_links=[
-            _dict(r, "seeAlsoLinks[]")
+            _texts(r, "seeAlsoLinks[]", ("label", "url"))
             for r in _list(references.get("seeAlsoLinks"), "seeAlsoLinks")
         ],
         countries=countries,

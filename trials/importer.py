@@ -10,6 +10,8 @@ are retried one by one so a single bad trial is reported and skipped alone.
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,10 +23,10 @@ from psycopg.types.json import Jsonb
 
 from .ctgov import RecordError, StudyRecord, parse_study
 from .models import (
+    FACET_FIELDS,
     OPEN_STATUSES,
     ArmGroup,
     ConditionTerm,
-    FACET_FIELDS,
     Contact,
     ContactRequest,
     Intervention,
@@ -109,19 +111,64 @@ def import_items(
     strict: bool = False,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[Summary], None] | None = None,
+    workers: int = 1,
 ) -> Summary:
-    """Import every study in `items`; with strict=True, all or nothing."""
+    """Import every study in `items`; with strict=True, all or nothing.
+
+    workers > 1 parses and writes batches in that many processes (each batch still
+    one transaction); reading stays here. Inside a transaction, or with strict=True,
+    the import runs in this process.
+    """
     summary = Summary()
     started = time.monotonic()
     if strict:
         with transaction.atomic():
             _run(items, summary, strict, batch_size, progress)
+    elif workers > 1 and not connection.in_atomic_block:
+        _run_in_workers(items, summary, workers, batch_size, progress)
     else:
         _run(items, summary, strict, batch_size, progress)
     if summary.created or summary.updated:
         refresh_condition_terms()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _import_chunk(items: list[Item], batch_size: int) -> Summary:
+    """In a worker process: import one chunk of items, batch by batch."""
+    summary = Summary()
+    _run(items, summary, False, batch_size, None)
+    return summary
+
+
+def _run_in_workers(items, summary, workers, batch_size, progress) -> None:
+    """Hand chunks of items to worker processes, at most 2 per worker in flight."""
+    connection.close()  # the children are forked: none may inherit an open connection
+    context = multiprocessing.get_context("fork")
+    in_flight: list = []
+
+    def collect(result) -> None:
+        done = result.get()
+        summary.created += done.created
+        summary.updated += done.updated
+        summary.unchanged += done.unchanged
+        summary.skipped += done.skipped
+        summary.problems.extend(done.problems)
+        if progress:
+            progress(summary)
+
+    with context.Pool(workers) as pool:
+        chunk: list[Item] = []
+        for item in itertools.chain(items, [None]):
+            if item is not None:
+                chunk.append(item)
+                if len(chunk) < batch_size:
+                    continue
+            if chunk:
+                in_flight.append(pool.apply_async(_import_chunk, (chunk, batch_size)))
+                chunk = []
+            while in_flight and (len(in_flight) >= 2 * workers or item is None):
+                collect(in_flight.pop(0))
 
 
 def _parse(item: Item) -> tuple[Item, StudyRecord | None, Problem | None]:
@@ -185,17 +232,26 @@ def _write_batch(batch: list[tuple[Item, StudyRecord]], summary: Summary, strict
 
 
 def _upsert(records: list[StudyRecord]) -> dict[str, int]:
+    # Parallel workers may hold the same study in two batches: one writes it at a time
+    # (locks taken in NCT ID order, so two batches cannot deadlock).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(n)) FROM unnest(%s::text[]) n",
+            [sorted(r.nct_id for r in records)],
+        )
     existing = {
-        nct_id: (pk, source_hash)
-        for nct_id, pk, source_hash in Trial.objects.filter(
+        nct_id: (pk, source_hash, last_update)
+        for nct_id, pk, source_hash, last_update in Trial.objects.filter(
             nct_id__in=[r.nct_id for r in records]
-        ).values_list("nct_id", "pk", "source_hash")
+        ).values_list("nct_id", "pk", "source_hash", "last_update")
     }
     new = [r for r in records if r.nct_id not in existing]
     changed = [
         (existing[r.nct_id][0], r)
         for r in records
-        if r.nct_id in existing and existing[r.nct_id][1] != r.fields["source_hash"]
+        if r.nct_id in existing
+        and existing[r.nct_id][1] != r.fields["source_hash"]
+        and not _older(r.fields["last_update"], existing[r.nct_id][2])
     ]
     trial_ids = list(zip(_next_ids(Trial, len(new)), new, strict=True))
     now = timezone.now()
@@ -205,7 +261,7 @@ def _upsert(records: list[StudyRecord]) -> dict[str, int]:
     )
     _copy(TrialFacets, [_facets(pk, r) for pk, r in trial_ids])
     for pk, record in changed:
-        Trial.objects.filter(pk=pk).update(**record.fields)
+        Trial.objects.filter(pk=pk).update(**record.fields, imported_at=now)
         TrialFacets.objects.filter(pk=pk).update(**_facets(pk, record))
     if changed:
         changed_ids = [pk for pk, _ in changed]
@@ -218,6 +274,11 @@ def _upsert(records: list[StudyRecord]) -> dict[str, int]:
         "updated": len(changed),
         "unchanged": len(records) - len(new) - len(changed),
     }
+
+
+def _older(incoming, stored) -> bool:
+    """An older version of a study than the one stored never replaces it."""
+    return incoming is not None and stored is not None and incoming < stored
 
 
 def _facets(pk: int, record: StudyRecord) -> dict:
@@ -293,6 +354,8 @@ def refresh_condition_terms() -> None:
     """Rebuild the condition vocabulary (conditions and MeSH terms) with trial counts."""
     open_statuses = [str(s) for s in OPEN_STATUSES]
     with transaction.atomic(), connection.cursor() as cursor:
+        # Two imports finishing at once take turns (the second rebuild is then complete).
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('trials.conditionterm'))")
         cursor.execute(f"DELETE FROM {ConditionTerm._meta.db_table}")
         cursor.execute(
             f"""

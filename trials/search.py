@@ -26,7 +26,6 @@ from .models import (
     AgeGroup,
     ConditionTerm,
     Phase,
-    Sex,
     Status,
     StudyType,
     Trial,
@@ -143,7 +142,7 @@ class Criteria:
             c["sex"] = ("f.sex IN (%s, 'ALL', '')", [self.sex])
         if self.healthy is not None:
             c["healthy"] = (
-                "f.healthy_volunteers" if self.healthy else "f.healthy_volunteers IS NOT TRUE",
+                "f.healthy_volunteers IS TRUE" if self.healthy else "f.healthy_volunteers IS FALSE",
                 [],
             )
         if self.countries:
@@ -300,9 +299,9 @@ class Criteria:
 def data_version() -> str:
     """Changes whenever an import writes trials (cached counts are then stale)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT max(imported_at), count(*) FROM {TABLE}")
-        latest, count = cursor.fetchone()
-    return f"{latest.isoformat() if latest else ''}/{count}"
+        cursor.execute(f"SELECT max(imported_at) FROM {TABLE}")  # an index lookup
+        latest = cursor.fetchone()[0]
+    return latest.isoformat() if latest else ""
 
 
 def headlines(trials: list[Trial], q: str) -> dict[int, str]:
@@ -362,10 +361,3 @@ def autocomplete_conditions(prefix: str, limit: int = 10) -> list[ConditionTerm]
             ]
         )
     return found
-
-
-PHASE_CHOICES = Phase.choices
-STATUS_CHOICES = Status.choices
-SEX_CHOICES = [(Sex.FEMALE.value, "Female"), (Sex.MALE.value, "Male")]
-TYPE_CHOICES = StudyType.choices
-AGE_GROUP_CHOICES = AgeGroup.choices

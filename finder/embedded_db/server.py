@@ -52,7 +52,9 @@ def _tune(socket_dir: str) -> bool:
     initdb's defaults (128 MB of shared buffers) suit a laptop demo, not 600,000 trials.
     """
     wanted = os.environ.get("TRIALFINDER_PG_SHARED_BUFFERS", "1GB")
-    with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        host=socket_dir, user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
         current = conn.execute(
             "SELECT setting FROM pg_file_settings WHERE name = 'shared_buffers' AND applied "
             "AND sourcefile LIKE '%%postgresql.auto.conf'"

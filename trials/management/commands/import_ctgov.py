@@ -26,18 +26,26 @@ class Command(BaseCommand):
             "'query.cond=lupus nephritis&filter.overallStatus=RECRUITING'",
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="processes that parse and write in parallel (e.g. the number of cores); default 1",
+        )
+        parser.add_argument(
             "--strict",
             action="store_true",
             help="stop at the first bad record and write nothing at all",
         )
 
-    def handle(self, *args, paths, api, strict, **options):
+    def handle(self, *args, paths, api, strict, workers, **options):
         if bool(paths) == bool(api):
             raise CommandError("give either one or more PATHs or --api QUERY")
         items = iter_api(api) if api else iter_paths(paths)
         show_bar = sys.stderr.isatty() and options["verbosity"] > 0
         try:
-            summary = import_items(items, strict=strict, progress=self._bar if show_bar else None)
+            summary = import_items(
+                items, strict=strict, workers=workers, progress=self._bar if show_bar else None
+            )
         except StrictAbort as exc:
             raise CommandError(
                 f"--strict: stopped at a bad record, nothing was written.\n  {exc}"
