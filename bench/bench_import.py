@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from common import BASE, PYTHON, SHARED_STUDIES, fresh_database, synthetic_file  # noqa: E402
 
 
-def run(label: str, path, db_name: str = "trialfinder_bench_import") -> dict:
+def run(label: str, path, workers: int = 1, db_name: str = "trialfinder_bench_import") -> dict:
     env = fresh_database(db_name)
     script = (
         "import resource, subprocess, sys\n"
@@ -31,7 +31,17 @@ def run(label: str, path, db_name: str = "trialfinder_bench_import") -> dict:
     )
     started = time.monotonic()
     proc = subprocess.run(
-        [PYTHON, "-c", script, PYTHON, "manage.py", "import_ctgov", str(path)],
+        [
+            PYTHON,
+            "-c",
+            script,
+            PYTHON,
+            "manage.py",
+            "import_ctgov",
+            "--workers",
+            str(workers),
+            str(path),
+        ],
         cwd=BASE,
         env=env,
         capture_output=True,
@@ -42,6 +52,10 @@ def run(label: str, path, db_name: str = "trialfinder_bench_import") -> dict:
         (line for line in proc.stdout.splitlines() if line.startswith("Imported:")),
         proc.stdout[-300:],
     )
+    if "created" not in summary:
+        raise SystemExit(
+            f"{label}: the import failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
+        )
     peak_kb = int(re.search(r"PEAK_KB (\d+)", proc.stderr).group(1))
     created = int(re.search(r"(\d+) created", summary).group(1))
     size = os.path.getsize(path)
@@ -68,15 +82,19 @@ def main() -> None:
     )
     parser.add_argument("--synthetic", type=int, nargs="*", default=[100_000])
     parser.add_argument("--no-real", action="store_true")
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1, 2], help="import_ctgov --workers"
+    )
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
     print(
         "wall time includes process start, migrations excluded, and the condition vocabulary refresh"
     )
-    if not args.no_real and SHARED_STUDIES.exists():
-        run("real (shared/data/ctgov)", SHARED_STUDIES)
-    for count in args.synthetic:
-        run(f"synthetic {count:,}", synthetic_file(count))
+    for workers in args.workers:
+        if not args.no_real and SHARED_STUDIES.exists():
+            run(f"real, {workers} worker(s)", SHARED_STUDIES, workers)
+        for count in args.synthetic:
+            run(f"synthetic {count:,}, {workers} worker(s)", synthetic_file(count), workers)
 
 
 if __name__ == "__main__":

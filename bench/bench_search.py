@@ -145,7 +145,7 @@ def build_requests(count: int, rng: random.Random) -> list[tuple[str, str, dict]
     return requests
 
 
-def measure(size: int, count: int, naive: bool = False) -> dict:
+def measure(size: int, count: int, naive: int = 0) -> dict:
     """Runs inside a child process whose settings point at the benchmark database."""
     import django
 
@@ -176,7 +176,7 @@ def measure(size: int, count: int, naive: bool = False) -> dict:
         if kind in ("autocomplete", "trial page"):
             continue
         times.setdefault("all searches", []).append(elapsed)
-        if naive:
+        if naive and len(times["all searches"]) % naive == 0:
             params = {
                 k: (v if k == "phase" else v[0]) for k, v in parse_qs(urlsplit(url).query).items()
             }
@@ -209,7 +209,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument(
-        "--naive", action="store_true", help="also time the textbook baseline (bench/naive.py)"
+        "--naive",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time the textbook baseline (bench/naive.py) on every Nth search",
     )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -225,7 +229,7 @@ def main() -> None:
         env["TRIALFINDER_SEARCH_CACHE_SECONDS"] = "0"  # uncached figures
         proc = subprocess.run(
             [PYTHON, __file__, "--child", str(size), "--requests", str(args.requests)]
-            + (["--naive"] if args.naive else []),
+            + ["--naive", str(args.naive)],
             cwd=BASE,
             env=env,
             capture_output=True,

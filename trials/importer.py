@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import psycopg
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, reset_queries, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
@@ -32,6 +32,7 @@ from .models import (
     Intervention,
     Outcome,
     Site,
+    StatusSummary,
     Trial,
     TrialFacets,
 )
@@ -129,7 +130,7 @@ def import_items(
     else:
         _run(items, summary, strict, batch_size, progress)
     if summary.created or summary.updated:
-        refresh_condition_terms()
+        refresh_search_summaries()
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -196,6 +197,7 @@ def _run(items, summary, strict, batch_size, progress) -> None:
         if len(batch) >= batch_size:
             _write_batch(list(batch.values()), summary, strict)
             batch = {}
+            reset_queries()  # with DEBUG on, Django would keep thousands of them
             if progress:
                 progress(summary)
     if batch:
@@ -348,6 +350,41 @@ def _sync_sites(changed: list[tuple[int, StudyRecord]]) -> None:
     if to_update:
         Site.objects.bulk_update(to_update, SITE_FIELDS)
     Site.objects.bulk_create(to_create)
+
+
+def refresh_after_fixture(sender, instance, raw: bool = False, **kwargs) -> None:
+    """post_save of a fixture's trial (raw=True): rebuild the summaries once, at commit."""
+    pending = any(entry[1] is refresh_search_summaries for entry in connection.run_on_commit)
+    if raw and not pending:
+        transaction.on_commit(refresh_search_summaries)
+
+
+def refresh_search_summaries() -> None:
+    """Rebuild what search reads precomputed: the condition vocabulary and status counts."""
+    refresh_condition_terms()
+    refresh_status_summaries()
+
+
+def refresh_status_summaries() -> None:
+    table, facets = StatusSummary._meta.db_table, TrialFacets._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('trials.statussummary'))")
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (kind, overall_status, value, study_type, sex, healthy_volunteers,
+                                 phases, std_ages, n)
+            SELECT 'combo', overall_status, '', study_type, sex, healthy_volunteers, phases,
+                   std_ages, count(*)
+            FROM {facets} GROUP BY 2, 4, 5, 6, 7, 8
+            UNION ALL
+            SELECT 'country', overall_status, v, '', '', NULL, '{{}}', '{{}}', count(*)
+            FROM {facets}, unnest(countries) v GROUP BY 2, 3
+            UNION ALL
+            SELECT 'condition', overall_status, v, '', '', NULL, '{{}}', '{{}}', count(*)
+            FROM {facets}, unnest(mesh_terms) v GROUP BY 2, 3
+            """
+        )
 
 
 def refresh_condition_terms() -> None:

@@ -452,6 +452,36 @@ class TrialFacets(models.Model):
         return self.nct_id
 
 
+class StatusSummary(models.Model):
+    """Trial counts per status, precomputed for the searches that filter on status alone.
+
+    The default search (open trials, no other filter) must not count 600,000 rows on
+    every request: `kind` "combo" rows count trials per status and combination of
+    study type, sex, healthy volunteers, phases and age groups; "country" and
+    "condition" rows count them per status and country or MeSH term. Rebuilt after
+    every import (trials.importer.refresh_search_summaries).
+    """
+
+    kind = models.CharField(max_length=10)
+    overall_status = models.CharField(max_length=32)
+    value = models.TextField(blank=True)
+    study_type = models.CharField(max_length=32, blank=True)
+    sex = models.CharField(max_length=8, blank=True)
+    healthy_volunteers = models.BooleanField(null=True)
+    phases = ArrayField(models.CharField(max_length=16), default=list)
+    std_ages = ArrayField(models.CharField(max_length=16), default=list)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            # Country and condition counts for the chosen statuses
+            models.Index(fields=["kind", "overall_status"], name="statussummary_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.overall_status} {self.value}: {self.n}"
+
+
 class Site(models.Model):
     """A location where the trial runs (contactsLocationsModule.locations)."""
 

@@ -27,6 +27,7 @@ from .models import (
     ConditionTerm,
     Phase,
     Status,
+    StatusSummary,
     StudyType,
     Trial,
     TrialFacets,
@@ -34,6 +35,7 @@ from .models import (
 
 TABLE = Trial._meta.db_table
 FACETS = TrialFacets._meta.db_table
+SUMMARY = StatusSummary._meta.db_table
 COUNTRY_FACET_SIZE = 60
 CONDITION_FACET_SIZE = 12
 # ts_headline marks matches with these; the template escapes the text, then turns them into <mark>.
@@ -152,13 +154,23 @@ class Criteria:
         return c
 
     def where(
-        self, *, without: str | None = None, shared_text: bool = False, text: bool = True
+        self,
+        *,
+        without: str | None = None,
+        shared_text: bool = False,
+        text: bool = True,
+        only: set[str] | None = None,
     ) -> tuple[str, list]:
         """The criteria as one SQL condition on `f`, leaving out `without` (and the text
-        criteria when text=False, for rows already restricted to the text matches)."""
+        criteria when text=False, for rows already restricted to the text matches);
+        with `only`, just those criteria."""
         clauses = self.clauses(shared_text=shared_text)
         skip = {without} | (set() if text else set(self.text_matches()))
-        parts = [(sql, params) for key, (sql, params) in clauses.items() if key not in skip]
+        parts = [
+            (sql, params)
+            for key, (sql, params) in clauses.items()
+            if key not in skip and (only is None or key in only)
+        ]
         if not parts:
             return "TRUE", []
         return " AND ".join(f"({sql})" for sql, _ in parts), [p for _, ps in parts for p in ps]
@@ -204,9 +216,12 @@ class Criteria:
 
         One statement: the text matches are found once; the enumerated facets are
         counted in a single pass (one FILTER per option); countries and conditions,
-        which have open-ended values, are grouped after unnest.
+        which have open-ended values, are grouped after unnest. Where the criteria a
+        count depends on are statuses alone, it is read from the precomputed
+        StatusSummary rows instead of counting trials.
         """
         with_sql, params = self.with_text_matches()
+        keys = set(self.clauses())
         text_keys = list(self.text_matches())
         if text_keys:
             # The trials matching every text criterion, read once from the narrow table.
@@ -215,31 +230,48 @@ class Criteria:
             source = "matched"
         else:
             source = FACETS
+        by_status_only = keys <= {"status"}
+        count = "sum(f.n)" if by_status_only else "count(*)"
         aggregates, labels = [], []
         for facet, options in ENUMERATED_FACETS.items():
             where, where_params = self.where(without=facet, shared_text=True, text=False)
             for value, predicate in options:
                 aggregates.append(
-                    f"count(*) FILTER (WHERE ({where}) AND {predicate}) AS c{len(labels)}"
+                    f"{count} FILTER (WHERE ({where}) AND {predicate}) AS c{len(labels)}"
                 )
                 params.extend(where_params)
                 if "%s" in predicate:
                     params.append(value)
                 labels.append((facet, value))
-        parts = [f"SELECT {', '.join(aggregates)} FROM {source} f"]
+        if by_status_only:
+            parts = [f"SELECT {', '.join(aggregates)} FROM {SUMMARY} f WHERE f.kind = 'combo'"]
+        else:
+            # Criteria no enumerated facet leaves out (a country) narrow the single pass.
+            common, common_params = self.where(
+                without="", shared_text=True, text=False, only={"country"}
+            )
+            parts = [f"SELECT {', '.join(aggregates)} FROM {source} f WHERE {common}"]
+            params.extend(common_params)
         for facet, column, size in (
             ("country", "countries", COUNTRY_FACET_SIZE),
             ("condition", "mesh_terms", CONDITION_FACET_SIZE),
         ):
-            # The condition facet ignores the condition filter, so it cannot use `matched`.
-            own_source = source if facet not in text_keys else FACETS
-            where, where_params = self.where(
-                without=facet, shared_text=True, text=own_source == FACETS
-            )
-            parts.append(
-                f"SELECT v, count(*) FROM {own_source} f, unnest(f.{column}) v WHERE {where} "
-                f"GROUP BY v ORDER BY 2 DESC, 1 LIMIT {size}"
-            )
+            if keys - {facet} <= {"status"}:
+                where, where_params = self.where(without=facet)
+                parts.append(
+                    f"SELECT f.value AS v, sum(f.n) AS count FROM {SUMMARY} f "
+                    f"WHERE f.kind = '{facet}' AND {where} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {size}"
+                )
+            else:
+                # The condition facet ignores the condition filter, so it cannot use `matched`.
+                own_source = source if facet not in text_keys else FACETS
+                where, where_params = self.where(
+                    without=facet, shared_text=True, text=own_source == FACETS
+                )
+                parts.append(
+                    f"SELECT v, count(*) FROM {own_source} f, unnest(f.{column}) v WHERE {where} "
+                    f"GROUP BY v ORDER BY 2 DESC, 1 LIMIT {size}"
+                )
             params.extend(where_params)
         counts: dict[str, dict[str, int]] = {
             key: {} for key in [*ENUMERATED_FACETS, "country", "condition"]
@@ -254,10 +286,10 @@ class Criteria:
             rows = [json.loads(r[0]) if isinstance(r[0], str) else r[0] for r in cursor.fetchall()]
         enumerated, countries, conditions = rows
         for number, (facet, value) in enumerate(labels):
-            if count := enumerated[f"c{number}"]:
-                counts[facet][value] = count
-        counts["country"] = countries["o"] or {}
-        counts["condition"] = conditions["o"] or {}
+            if found := enumerated[f"c{number}"]:
+                counts[facet][value] = int(found)
+        counts["country"] = {k: int(v) for k, v in (countries["o"] or {}).items()}
+        counts["condition"] = {k: int(v) for k, v in (conditions["o"] or {}).items()}
         return counts
 
     def cached_facet_counts(self) -> dict[str, dict[str, int]]:
