@@ -67,7 +67,7 @@ class StudyRecord:
     contacts: list[dict[str, Any]] = field(default_factory=list)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)  # bounded: imports must run in flat memory
 def normalize_term(text: str) -> str:
     """Lower-case, strip accents and fold white space: how condition terms are matched."""
     decomposed = unicodedata.normalize("NFKD", text)
