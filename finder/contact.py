@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
-from email.utils import getaddresses
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -210,12 +209,3 @@ def submit(trial: Trial, site: Site | None, data: dict, *, client: str) -> Submi
         send_patient_copy.enqueue(request.pk)
     logger.info("contact request %s stored for %s", request.pk, trial.nct_id)
     return Submission(request, created=True)
-
-
-def team_of(request: ContactRequest) -> list[tuple[str, str]]:
-    """The (name, address) pairs the request was sent to, as the patient was told."""
-    return [(name, email) for name, email in getaddresses([request.team_recipients]) if email]
-
-
-def sent_via_coordinators(request: ContactRequest) -> bool:
-    return [email for _, email in team_of(request)] == [settings.COORDINATOR_INBOX]

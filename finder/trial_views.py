@@ -34,6 +34,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from trials.ctgov import normalize_term
 from trials.models import OPEN_STATUSES, ContactRequest, Site, Trial
+from trials.tasks import sent_via_coordinators, team_addresses
 
 from . import contact
 from .forms import ContactForm
@@ -244,8 +245,8 @@ def contact_done(request: HttpRequest, nct_id: str) -> HttpResponse:
         "trial": done.trial,
         "done": done,
         "again": not created,
-        "team": contact.team_of(done),
-        "via_coordinators": contact.sent_via_coordinators(done),
+        "team": team_addresses(done),
+        "via_coordinators": sent_via_coordinators(done),
         "reply_days": settings.CONTACT_REPLY_WORKING_DAYS,
         "retention_days": settings.CONTACT_REQUEST_RETENTION_DAYS,
     }

@@ -41,16 +41,20 @@ WHAT = {
 
 
 def team_addresses(request: ContactRequest) -> list[tuple[str, str]]:
+    """The (name, address) pairs the request was sent to, as the patient was told."""
     return [(name, email) for name, email in getaddresses([request.team_recipients]) if email]
 
 
+def sent_via_coordinators(request: ContactRequest) -> bool:
+    return [email for _, email in team_addresses(request)] == [settings.COORDINATOR_INBOX]
+
+
 def _context(request: ContactRequest) -> dict:
-    team = team_addresses(request)
     return {
         "request": request,
         "trial": request.trial,
-        "team": team,
-        "via_coordinators": [email for _, email in team] == [settings.COORDINATOR_INBOX],
+        "team": team_addresses(request),
+        "via_coordinators": sent_via_coordinators(request),
         "trial_url": settings.CONTACT_SITE_URL.rstrip("/") + request.trial.get_absolute_url(),
         "reply_days": settings.CONTACT_REPLY_WORKING_DAYS,
         "retention_days": settings.CONTACT_REQUEST_RETENTION_DAYS,
