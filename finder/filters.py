@@ -8,27 +8,21 @@ the API calls `is_valid()` and answers 400 with the errors.
 
 from __future__ import annotations
 
-import re
-
 import django_filters
 from django import forms
 from django.http import QueryDict
 
+from trials.ctgov import one_line
 from trials.models import AgeGroup, Phase, Status, StudyType, Trial
 from trials.search import SORTS, Criteria
 
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_QUERY = 300
 ALL_STATUSES = "ALL"
 
 
-def _clean_text(value: str) -> str:
-    return " ".join(CONTROL_CHARS.sub(" ", value).split())
-
-
 class TextField(forms.CharField):
     def to_python(self, value):
-        return _clean_text(super().to_python(value))
+        return one_line(super().to_python(value))
 
 
 class FreeMultipleField(forms.MultipleChoiceField):
@@ -38,7 +32,7 @@ class FreeMultipleField(forms.MultipleChoiceField):
         return 0 < len(value) <= 100
 
     def to_python(self, value):
-        return [_clean_text(v) for v in super().to_python(value) if _clean_text(v)]
+        return [one_line(v) for v in super().to_python(value) if one_line(v)]
 
 
 class FreeMultipleFilter(django_filters.MultipleChoiceFilter):
@@ -187,5 +181,5 @@ class TrialFilterSet(django_filters.FilterSet):
 
 
 def _shorten(value: str, limit: int = 40) -> str:
-    value = _clean_text(value)
+    value = one_line(value)
     return value if len(value) <= limit else value[: limit - 1] + "…"

@@ -12,20 +12,16 @@ import re
 from django import forms
 from django.views.decorators.debug import sensitive_variables
 
+from trials.ctgov import CONTROL_CHARACTERS, one_line
 from trials.models import Site, Trial
 
 from . import contact
 
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LINK = re.compile(r"https?://|www\.|@|<|>", re.I)
 PHONE = re.compile(r"^\+?[\d\s().\-/]+?(?:\s*(?:ext\.?|x|#)\s*\d{1,6})?$", re.I)
 EXTENSION = re.compile(r"(?:ext\.?|x|#)\s*\d{1,6}$", re.I)
 MESSAGE_MAX = 2000
 PHONE_EXAMPLE = "+33 1 42 49 49 49"
-
-
-def _one_line(value: str) -> str:
-    return " ".join(CONTROL_CHARS.sub(" ", value).split())
 
 
 def _limit(what: str) -> str:
@@ -183,7 +179,7 @@ class ContactForm(forms.Form):
 
     @sensitive_variables()
     def _name(self, value: str, which: str) -> str:
-        value = _one_line(value)
+        value = one_line(value)
         if LINK.search(value):
             raise forms.ValidationError(f"Please enter just your {which}, without links.")
         if not any(c.isalpha() for c in value):
@@ -201,7 +197,7 @@ class ContactForm(forms.Form):
 
     @sensitive_variables()
     def clean_phone(self) -> str:
-        phone = _one_line(self.cleaned_data["phone"])
+        phone = one_line(self.cleaned_data["phone"])
         if not PHONE.match(phone):
             raise forms.ValidationError(
                 "Use only digits, spaces and + ( ) - in the phone number, "
@@ -218,13 +214,13 @@ class ContactForm(forms.Form):
         return phone
 
     def clean_language(self) -> str:
-        language = _one_line(self.cleaned_data["language"])
+        language = one_line(self.cleaned_data["language"])
         if LINK.search(language):
             raise forms.ValidationError("Please enter just the name of a language.")
         return language
 
     def clean_message(self) -> str:
-        return CONTROL_CHARS.sub("", self.cleaned_data["message"]).strip()
+        return CONTROL_CHARACTERS.sub("", self.cleaned_data["message"]).strip()
 
     def clean_site(self) -> Site | None:
         return self.sites[self.cleaned_data["site"]]

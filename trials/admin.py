@@ -32,6 +32,7 @@ from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 from . import admin_views, workflow
+from .ctgov import CONTROL_CHARACTERS
 from .models import (
     AuditLogEntry,
     Contact,
@@ -49,7 +50,6 @@ from .models import (
 Status = ContactRequest.Status
 User = get_user_model()
 MAX_ID = 2**63 - 1
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The trial columns a contact request list shows; the others (the raw JSON above all) stay unread.
 TRIAL_COLUMNS_SHOWN = {"id", "nct_id", "brief_title"}
 TRIAL_COLUMNS_DEFERRED = [

@@ -47,6 +47,16 @@ OUTCOME_KINDS = (
 )
 
 
+# Control characters other than tab and newlines: PostgreSQL refuses NUL in text, and
+# the others only come from typing or pasting by mistake.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def one_line(value: str) -> str:
+    """Text as one line: control characters dropped, white space folded."""
+    return " ".join(CONTROL_CHARACTERS.sub(" ", value).split())
+
+
 class RecordError(ValueError):
     """A study record that cannot be stored; the message says why."""
 
