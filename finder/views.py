@@ -72,21 +72,20 @@ def _run_search(criteria: Criteria, page: int, notices: list[str]) -> SearchOutc
         suggestion = suggest_condition(criteria.condition)
         if suggestion:
             corrected_from, criteria.condition = criteria.condition, suggestion
-    counts = criteria.cached_facet_counts()
+    counts, ids = criteria.search((page - 1) * PAGE_SIZE, PAGE_SIZE)
     total = criteria.total_from(counts)
     pages = max(1, -(-total // PAGE_SIZE))
     if page > pages:
         notices.append(f"There is no page {page}; this is the last page, {pages}.")
         page = pages
-    offset = (page - 1) * PAGE_SIZE
-    trials = _page_of_trials(criteria, offset) if total else []
+        ids = criteria.page_ids((page - 1) * PAGE_SIZE, PAGE_SIZE) if total else []
+    trials = _trials_in_order(ids)
     for trial, snippet in _with_snippets(trials, criteria.q):
         trial.snippet = snippet
     return SearchOutcome(criteria, counts, total, page, pages, trials, corrected_from, notices)
 
 
-def _page_of_trials(criteria: Criteria, offset: int) -> list[Trial]:
-    ids = criteria.page_ids(offset, PAGE_SIZE)
+def _trials_in_order(ids: list[int]) -> list[Trial]:
     found = Trial.objects.only(*CARD_FIELDS).in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
 
@@ -249,9 +248,9 @@ def search_api(request: HttpRequest) -> JsonResponse:
             {"error": "invalid parameters", "parameters": filterset.errors_as_json()}, status=400
         )
     criteria = filterset.criteria()
-    counts = criteria.cached_facet_counts()
-    total = criteria.total_from(counts)
     page = filterset.page_number
+    counts, ids = criteria.search((page - 1) * PAGE_SIZE, PAGE_SIZE)
+    total = criteria.total_from(counts)
     pages = max(1, -(-total // PAGE_SIZE))
     if page > pages:
         return JsonResponse(
@@ -263,8 +262,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
             },
             status=400,
         )
-    offset = (page - 1) * PAGE_SIZE
-    trials = _page_of_trials(criteria, offset)
+    trials = _trials_in_order(ids)
     next_url = None
     if page < pages:
         query = request.GET.copy()

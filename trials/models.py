@@ -18,7 +18,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 
 DAYS_PER_YEAR = 365.25
@@ -443,9 +443,13 @@ class TrialFacets(models.Model):
             GinIndex(fields=["phases"], name="facets_phases_gin"),
             GinIndex(fields=["countries"], name="facets_countries_gin"),
             # "Recently updated" (the default order) and deep pages of it
-            models.Index(fields=["-last_update", "nct_id"], name="facets_last_update_idx"),
+            models.Index(
+                F("last_update").desc(nulls_last=True), F("nct_id"), name="facets_updated_idx"
+            ),
             # "Newest" order
-            models.Index(fields=["-first_posted", "nct_id"], name="facets_first_posted_idx"),
+            models.Index(
+                F("first_posted").desc(nulls_last=True), F("nct_id"), name="facets_posted_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -36,6 +36,10 @@ from .models import (
 TABLE = Trial._meta.db_table
 FACETS = TrialFacets._meta.db_table
 SUMMARY = StatusSummary._meta.db_table
+# What the enumerated facets' criteria test, but the age in years (see facet_counts).
+GROUP_COLUMNS = "overall_status, study_type, sex, healthy_volunteers, phases, std_ages"
+# What facet_counts reads of each text match.
+MATCHED_COLUMNS = f"{GROUP_COLUMNS}, min_age_days, max_age_days, countries, mesh_terms"
 COUNTRY_FACET_SIZE = 60
 CONDITION_FACET_SIZE = 12
 # ts_headline marks matches with these; the template escapes the text, then turns them into <mark>.
@@ -79,20 +83,24 @@ class Criteria:
             return [str(s) for s in OPEN_STATUSES]
         return self.statuses
 
-    def text_matches(self) -> dict[str, tuple[str, list]]:
-        """The text criteria: which trials' indexed vectors match, as SELECTs of ids."""
+    def text_predicates(self) -> dict[str, tuple[str, list]]:
+        """The text criteria as conditions on trials_trial's indexed vectors."""
         found = {}
         if self.q:
-            found["q"] = (
-                f"SELECT id FROM {TABLE} WHERE search_document @@ websearch_to_tsquery('english', %s)",
-                [self.q],
-            )
+            found["q"] = ("search_document @@ websearch_to_tsquery('english', %s)", [self.q])
         if self.condition:
             found["condition"] = (
-                f"SELECT id FROM {TABLE} WHERE condition_document @@ plainto_tsquery('english', %s)",
+                "condition_document @@ plainto_tsquery('english', %s)",
                 [normalize_term(self.condition)],
             )
         return found
+
+    def text_matches(self) -> dict[str, tuple[str, list]]:
+        """The text criteria as SELECTs of the ids of the trials that match."""
+        return {
+            key: (f"SELECT id FROM {TABLE} WHERE {sql}", params)
+            for key, (sql, params) in self.text_predicates().items()
+        }
 
     def with_text_matches(self) -> tuple[str, list]:
         """A WITH clause that finds the text matches once for a statement of many SELECTs."""
@@ -104,35 +112,33 @@ class Criteria:
             return "", []
         return "WITH " + ", ".join(sql for sql, _ in ctes) + " ", [p for _, ps in ctes for p in ps]
 
-    def clauses(self, *, shared_text: bool = False) -> dict[str, tuple[str, list]]:
+    def clauses(
+        self, *, shared_text: bool = False, direct_text: bool = False, grouped: bool = False
+    ) -> dict[str, tuple[str, list]]:
         """One SQL condition per criterion, keyed by the facet it belongs to.
 
-        Text criteria match in trials_trial's indexed vectors (or, with shared_text, in
-        the ids that with_text_matches() found); the rest are columns of the narrow
-        trials_trialfacets table `f` that every search query reads.
+        The conditions are on `f`: the narrow trials_trialfacets table, or trials_trial,
+        whose columns it copies under the same names. Text criteria match ids found in
+        trials_trial's indexed vectors (or, with shared_text, the ids with_text_matches()
+        found); with direct_text, `f` is trials_trial and they test its vectors. With
+        grouped, `f` is a group of trials (see facet_counts) that already match the text
+        and the country, with the age criterion as the boolean age_ok.
         """
         c: dict[str, tuple[str, list]] = {}
-        for key, (sql, params) in self.text_matches().items():
-            c[key] = (
-                (f"f.trial_id IN (SELECT id FROM {key}_ids)", [])
-                if shared_text
-                else (f"f.trial_id IN ({sql})", params)
-            )
+        for key, (sql, params) in ({} if grouped else self.text_predicates()).items():
+            if direct_text:
+                c[key] = (f"f.{sql}", params)
+            elif shared_text:
+                c[key] = (f"f.trial_id IN (SELECT id FROM {key}_ids)", [])
+            else:
+                c[key] = (f"f.trial_id IN (SELECT id FROM {TABLE} WHERE {sql})", params)
         if self.phases:
             c["phase"] = ("f.phases && %s::varchar[]", [self.phases])
         if self.effective_statuses:
             c["status"] = ("f.overall_status = ANY(%s)", [self.effective_statuses])
         ages = []
         if self.age is not None:
-            # Age A (whole years) is the span [A, A+1) years; a missing bound is no limit.
-            low, high = int(self.age * DAYS_PER_YEAR), int((self.age + 1) * DAYS_PER_YEAR) - 1
-            ages.append(
-                (
-                    "(f.min_age_days IS NULL OR f.min_age_days <= %s) "
-                    "AND (f.max_age_days IS NULL OR f.max_age_days >= %s)",
-                    [high, low],
-                )
-            )
+            ages.append(("f.age_ok", []) if grouped else self.age_clause())
         if self.age_groups:
             ages.append(("f.std_ages && %s::varchar[]", [self.age_groups]))
         if ages:
@@ -147,24 +153,39 @@ class Criteria:
                 "f.healthy_volunteers IS TRUE" if self.healthy else "f.healthy_volunteers IS FALSE",
                 [],
             )
-        if self.countries:
-            c["country"] = ("f.countries && %s::text[]", [self.countries])
+        if self.countries and not grouped:
+            c["country"] = self.country_clause()
         if self.types:
             c["type"] = ("f.study_type = ANY(%s)", [self.types])
         return c
+
+    def age_clause(self) -> tuple[str, list]:
+        # Age A (whole years) is the span [A, A+1) years; a missing bound is no limit.
+        low = int(self.age * DAYS_PER_YEAR)
+        high = int((self.age + 1) * DAYS_PER_YEAR) - 1
+        return (
+            "(f.min_age_days IS NULL OR f.min_age_days <= %s) "
+            "AND (f.max_age_days IS NULL OR f.max_age_days >= %s)",
+            [high, low],
+        )
+
+    def country_clause(self) -> tuple[str, list]:
+        return "f.countries && %s::text[]", [self.countries]
 
     def where(
         self,
         *,
         without: str | None = None,
         shared_text: bool = False,
+        direct_text: bool = False,
+        grouped: bool = False,
         text: bool = True,
         only: set[str] | None = None,
     ) -> tuple[str, list]:
-        """The criteria as one SQL condition on `f`, leaving out `without` (and the text
-        criteria when text=False, for rows already restricted to the text matches);
-        with `only`, just those criteria."""
-        clauses = self.clauses(shared_text=shared_text)
+        """The criteria as one SQL condition on `f` (see clauses()), leaving out `without`
+        (and the text criteria when text=False, for rows already restricted to the text
+        matches); with `only`, just those criteria."""
+        clauses = self.clauses(shared_text=shared_text, direct_text=direct_text, grouped=grouped)
         skip = {without} | (set() if text else set(self.text_matches()))
         parts = [
             (sql, params)
@@ -182,76 +203,127 @@ class Criteria:
             pk__in=RawSQL(f"SELECT f.trial_id FROM {FACETS} f WHERE {sql}", params)
         )
 
-    def page_ids(self, offset: int, limit: int) -> list[int]:
-        """The ids of one page of matching trials, in the chosen order."""
-        where, params = self.where()
-        order = "last_update DESC NULLS LAST, nct_id"
-        if self.sort == "newest":
-            order = "first_posted DESC NULLS LAST, nct_id"
-        elif self.sort == "relevance" and (self.q or self.condition):
-            ranks, rank_params = [], []
-            if self.q:
-                ranks.append("ts_rank_cd(t.rank_document, websearch_to_tsquery('english', %s))")
-                rank_params.append(self.q)
-            if self.condition:
-                ranks.append("ts_rank_cd(t.condition_document, plainto_tsquery('english', %s))")
-                rank_params.append(normalize_term(self.condition))
-            sql = (
-                f"SELECT f.trial_id FROM {FACETS} f JOIN {TABLE} t ON t.id = f.trial_id "
-                f"WHERE {where} ORDER BY {' + '.join(ranks)} DESC, f.{order.replace(', ', ', f.')} "
-                "LIMIT %s OFFSET %s"
-            )
-            return self._ids(sql, [*params, *rank_params, limit, offset])
-        sql = f"SELECT f.trial_id FROM {FACETS} f WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
-        return self._ids(sql, [*params, limit, offset])
+    def search(self, offset: int, limit: int) -> tuple[dict[str, dict[str, int]], list[int]]:
+        """The facet counts and the ids of one page of results, in one statement.
 
-    @staticmethod
-    def _ids(sql: str, params: list) -> list[int]:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [row[0] for row in cursor.fetchall()]
+        Counts are cached until the next import (SEARCH_CACHE_SECONDS); with them
+        cached, only the page is looked up.
+        """
+        seconds = settings.SEARCH_CACHE_SECONDS
+        key = (
+            "facets:"
+            + hashlib.sha256(repr((data_version(), self.facet_key())).encode()).hexdigest()
+            if seconds
+            else ""
+        )
+        counts = cache.get(key) if key else None
+        if counts is not None:
+            return counts, self.page_ids(offset, limit)
+        counts, ids = self._count(page=(offset, limit))
+        if key:
+            cache.set(key, counts, seconds)
+        return counts, ids
 
     def facet_counts(self) -> dict[str, dict[str, int]]:
-        """Counts for every option of every facet, each ignoring its own criterion.
+        """Counts for every option of every facet, each ignoring its own criterion."""
+        return self._count(page=None)[0]
 
-        One statement: the text matches are found once; the enumerated facets are
-        counted in a single pass (one FILTER per option); countries and conditions,
-        which have open-ended values, are grouped after unnest. Where the criteria a
-        count depends on are statuses alone, it is read from the precomputed
-        StatusSummary rows instead of counting trials.
+    def page_ids(self, offset: int, limit: int) -> list[int]:
+        """The ids of one page of matching trials, in the chosen order.
+
+        With text criteria the matches are read from trials_trial itself: its vectors'
+        indexes find them and its rows carry every column the other criteria test, so
+        ranking them needs no join.
         """
-        with_sql, params = self.with_text_matches()
+        text = bool(self.text_predicates())
+        where, params = self.where(direct_text=text)
+        rank, rank_params = self._rank() if text else ("", [])
+        order = self._order(rank)
+        if rank and rank in order:
+            params.extend(rank_params)
+        table, key = (TABLE, "id") if text else (FACETS, "trial_id")
+        sql = f"SELECT f.{key} FROM {table} f WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit, offset])
+            return [row[0] for row in cursor.fetchall()]
+
+    def _rank(self) -> tuple[str, list]:
+        """How well a trial `f` of trials_trial matches the text criteria."""
+        ranks, params = [], []
+        if self.q:
+            ranks.append("ts_rank_cd(f.rank_document, websearch_to_tsquery('english', %s))")
+            params.append(self.q)
+        if self.condition:
+            ranks.append("ts_rank_cd(f.condition_document, plainto_tsquery('english', %s))")
+            params.append(normalize_term(self.condition))
+        return " + ".join(ranks), params
+
+    def _order(self, rank: str, alias: str = "f") -> str:
+        """The ORDER BY of the chosen sort; `rank` is the relevance ("" without text)."""
+        if self.sort == "newest":
+            return f"{alias}.first_posted DESC NULLS LAST, {alias}.nct_id"
+        updated = f"{alias}.last_update DESC NULLS LAST, {alias}.nct_id"
+        if self.sort == "relevance" and rank:
+            return f"{rank} DESC, {updated}"
+        return updated
+
+    def _count(
+        self, page: tuple[int, int] | None
+    ) -> tuple[dict[str, dict[str, int]], list[int] | None]:
+        """Facet counts and, given (offset, limit), one page of ids: one statement.
+
+        The rows to count are the text matches, found once in trials_trial
+        (`matched`, with their relevance), or else the narrow trials_trialfacets table.
+        For the enumerated facets those rows are grouped by every column the criteria
+        test (a few hundred groups, however many trials), then each option is counted
+        with a FILTER over the groups. Countries and conditions, which have open-ended
+        values, are grouped after unnest. Where the criteria a count depends on are
+        statuses alone, it is read from the precomputed StatusSummary rows instead.
+        """
+        text = self.text_predicates()
         keys = set(self.clauses())
-        text_keys = list(self.text_matches())
-        if text_keys:
-            # The trials matching every text criterion, read once from the narrow table.
-            ids = " AND ".join(f"f.trial_id IN (SELECT id FROM {k}_ids)" for k in text_keys)
-            with_sql += f", matched AS MATERIALIZED (SELECT f.* FROM {FACETS} f WHERE {ids}) "
+        ctes, params = [], []
+        source = FACETS
+        rank = ""
+        if text:
+            where, where_params = self.where(only=set(text), direct_text=True)
+            columns = f"f.id, f.nct_id, f.last_update, f.first_posted, {MATCHED_COLUMNS}"
+            if page and self.sort == "relevance":
+                rank, rank_params = self._rank()
+                columns += f", {rank} AS rank"
+                params.extend(rank_params)
+            ctes.append(f"matched AS MATERIALIZED (SELECT {columns} FROM {TABLE} f WHERE {where})")
+            params.extend(where_params)
             source = "matched"
-        else:
-            source = FACETS
-        by_status_only = keys <= {"status"}
-        count = "sum(f.n)" if by_status_only else "count(*)"
-        aggregates, labels = [], []
+
+        aggregates, labels, aggregate_params = [], [], []
         for facet, options in ENUMERATED_FACETS.items():
-            where, where_params = self.where(without=facet, shared_text=True, text=False)
+            where, where_params = self.where(without=facet, grouped=True)
             for value, predicate in options:
                 aggregates.append(
-                    f"{count} FILTER (WHERE ({where}) AND {predicate}) AS c{len(labels)}"
+                    f"sum(f.n) FILTER (WHERE ({where}) AND {predicate}) AS c{len(labels)}"
                 )
-                params.extend(where_params)
+                aggregate_params.extend(where_params)
                 if "%s" in predicate:
-                    params.append(value)
+                    aggregate_params.append(value)
                 labels.append((facet, value))
-        if by_status_only:
-            parts = [f"SELECT {', '.join(aggregates)} FROM {SUMMARY} f WHERE f.kind = 'combo'"]
-        else:
-            # Criteria no enumerated facet leaves out (a country) narrow the single pass.
-            common, common_params = self.where(
-                without="", shared_text=True, text=False, only={"country"}
+        if keys <= {"status"}:
+            grouped, grouped_params = (
+                f"SELECT {GROUP_COLUMNS}, TRUE AS age_ok, n FROM {SUMMARY} WHERE kind = 'combo'",
+                [],
             )
-            parts = [f"SELECT {', '.join(aggregates)} FROM {source} f WHERE {common}"]
-            params.extend(common_params)
+        else:
+            # No enumerated facet leaves out the country: it narrows the rows to group.
+            age, age_params = self.age_clause() if self.age is not None else ("TRUE", [])
+            country, country_params = self.country_clause() if self.countries else ("TRUE", [])
+            grouped = (
+                f"SELECT {GROUP_COLUMNS}, {age} AS age_ok, count(*) AS n FROM {source} f "
+                f"WHERE {country} GROUP BY {GROUP_COLUMNS}, age_ok"
+            )
+            grouped_params = [*age_params, *country_params]
+        parts = [f"SELECT {', '.join(aggregates)} FROM ({grouped}) f"]
+        params.extend([*aggregate_params, *grouped_params])
+
         for facet, column, size in (
             ("country", "countries", COUNTRY_FACET_SIZE),
             ("condition", "mesh_terms", CONDITION_FACET_SIZE),
@@ -259,53 +331,55 @@ class Criteria:
             if keys - {facet} <= {"status"}:
                 where, where_params = self.where(without=facet)
                 parts.append(
-                    f"SELECT f.value AS v, sum(f.n) AS count FROM {SUMMARY} f "
-                    f"WHERE f.kind = '{facet}' AND {where} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {size}"
+                    f"SELECT jsonb_object_agg(v, n) AS o FROM (SELECT f.value AS v, sum(f.n) AS n "
+                    f"FROM {SUMMARY} f WHERE f.kind = '{facet}' AND {where} "
+                    f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {size}) x"
                 )
             else:
-                # The condition facet ignores the condition filter, so it cannot use `matched`.
-                own_source = source if facet not in text_keys else FACETS
-                where, where_params = self.where(
-                    without=facet, shared_text=True, text=own_source == FACETS
-                )
+                if facet in text:
+                    # The condition facet ignores the condition: it cannot count `matched`.
+                    direct = "q" in text
+                    table = TABLE if direct else FACETS
+                    where, where_params = self.where(without=facet, direct_text=direct)
+                else:
+                    table = source
+                    where, where_params = self.where(without=facet, text=source == FACETS)
                 parts.append(
-                    f"SELECT v, count(*) FROM {own_source} f, unnest(f.{column}) v WHERE {where} "
-                    f"GROUP BY v ORDER BY 2 DESC, 1 LIMIT {size}"
+                    f"SELECT jsonb_object_agg(v, n) AS o FROM (SELECT v, count(*) AS n FROM "
+                    f"(SELECT unnest(f.{column}) AS v FROM {table} f WHERE {where}) x "
+                    f"GROUP BY v ORDER BY 2 DESC, 1 LIMIT {size}) x"
                 )
             params.extend(where_params)
-        counts: dict[str, dict[str, int]] = {
-            key: {} for key in [*ENUMERATED_FACETS, "country", "condition"]
-        }
-        sql = with_sql + (
-            f"SELECT to_jsonb(e) FROM ({parts[0]}) e "
-            f"UNION ALL SELECT to_jsonb(c) FROM (SELECT jsonb_object_agg(v, count) o FROM ({parts[1]}) x) c "
-            f"UNION ALL SELECT to_jsonb(d) FROM (SELECT jsonb_object_agg(v, count) o FROM ({parts[2]}) x) d"
+
+        if page:
+            where, where_params = self.where(text=source == FACETS)
+            key = "id" if text else "trial_id AS id"
+            parts.append(
+                f"SELECT jsonb_agg(x.id ORDER BY {self._order('x.rank' if rank else '', 'x')}) AS ids "
+                f"FROM (SELECT f.{key}, f.nct_id, f.last_update, f.first_posted"
+                f"{', f.rank' if rank else ''} FROM {source} f WHERE {where} "
+                f"ORDER BY {self._order('f.rank' if rank else '')} LIMIT %s OFFSET %s) x"
+            )
+            params.extend([*where_params, page[1], page[0]])
+
+        sql = ("WITH " + ", ".join(ctes) + " " if ctes else "") + " UNION ALL ".join(
+            f"(SELECT {number}, to_jsonb(r) FROM ({part}) r)" for number, part in enumerate(parts)
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            rows = [json.loads(r[0]) if isinstance(r[0], str) else r[0] for r in cursor.fetchall()]
-        enumerated, countries, conditions = rows
+            rows = dict(cursor.fetchall())
+        found = [json.loads(r) if isinstance(r, str) else r for _, r in sorted(rows.items())]
+        enumerated, countries, conditions = found[:3]
+        counts: dict[str, dict[str, int]] = {
+            key: {} for key in [*ENUMERATED_FACETS, "country", "condition"]
+        }
         for number, (facet, value) in enumerate(labels):
-            if found := enumerated[f"c{number}"]:
-                counts[facet][value] = int(found)
+            if value_count := enumerated[f"c{number}"]:
+                counts[facet][value] = int(value_count)
         counts["country"] = {k: int(v) for k, v in (countries["o"] or {}).items()}
         counts["condition"] = {k: int(v) for k, v in (conditions["o"] or {}).items()}
-        return counts
-
-    def cached_facet_counts(self) -> dict[str, dict[str, int]]:
-        """facet_counts(), from the cache when the same search ran since the last import."""
-        seconds = settings.SEARCH_CACHE_SECONDS
-        if not seconds:
-            return self.facet_counts()
-        key = (
-            "facets:"
-            + hashlib.sha256(repr((data_version(), self.facet_key())).encode()).hexdigest()
-        )
-        counts = cache.get(key)
-        if counts is None:
-            counts = self.facet_counts()
-            cache.set(key, counts, seconds)
-        return counts
+        ids = (found[3]["ids"] or []) if page else None
+        return counts, ids
 
     def facet_key(self) -> tuple:
         """What the counts depend on: every criterion, but not the sort or the page."""
