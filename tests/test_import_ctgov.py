@@ -216,6 +216,39 @@ def test_it_reads_records_cut_anywhere_by_the_read_buffer():
         assert [i.study for i in items] == records, name
 
 
+@pytest.mark.parametrize("reader", [io.StringIO, Trickle])
+def test_lines_left_for_the_workers_to_decode_read_the_same(reader):
+    """A parallel import hands JSON Lines over undecoded; the result must not change."""
+    from trials.sources import decoded, iter_text
+
+    first, second = {"protocolSection": {"n": 1}}, {"protocolSection": {"n": "二"}}
+    text = "\n".join(
+        [
+            json.dumps(first),
+            '{"protocolSection": {"n": 2,',  # truncated
+            json.dumps({"studies": [first, second], "nextPageToken": None}),  # a page per line
+            "[1, 2]",
+            json.dumps(second, ensure_ascii=False),
+            json.dumps(first),  # the last line has no newline
+        ]
+    )
+    plain = list(iter_text(reader(text), "x.jsonl"))
+    deferred = list(iter_text(reader(text), "x.jsonl", deferred=True))
+    assert any(item.text is not None for item in deferred)
+    found = list(decoded(deferred))
+    assert [(i.position, i.study) for i in found] == [(i.position, i.study) for i in plain]
+    assert [bool(i.error) for i in found] == [bool(i.error) for i in plain]
+    assert [i.position for i in found if i.error] == ["line 2"]
+    # Text after a record on its line: the plain reader stores the record and reports
+    # the rest; a worker reports the whole line. Either way nothing passes unseen.
+    text = json.dumps(first) + "\n" + json.dumps(second) + " trailing\n"
+    found = list(decoded(iter_text(reader(text), "x.jsonl", deferred=True)))
+    assert [i.study for i in found if not i.error] == [first]
+    assert [(i.position, i.error) for i in found if i.error] == [
+        ("line 2", f"malformed JSON: Extra data at column {len(json.dumps(second)) + 2}")
+    ]
+
+
 def test_it_reads_a_directory_of_files(tmp_path, three):
     folder = tmp_path / "bulk"
     folder.mkdir()

@@ -77,9 +77,15 @@ class StudyRecord:
     contacts: list[dict[str, Any]] = field(default_factory=list)
 
 
+# What normalize_term drops: control characters but tab and newline (PostgreSQL text cannot hold NUL).
+_DROP_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n")
+
+
 @functools.lru_cache(maxsize=8192)  # bounded: imports must run in flat memory
 def normalize_term(text: str) -> str:
     """Lower-case, strip accents and fold white space: how condition terms are matched."""
+    if text.isascii():  # most terms: no accents to strip, and casefold() is lower()
+        return " ".join(text.translate(_DROP_CONTROL).lower().split())
     decomposed = unicodedata.normalize("NFKD", text)
     # Drop accents, and control characters (PostgreSQL text cannot hold NUL).
     stripped = "".join(
@@ -164,7 +170,13 @@ def _str(obj: Any, path: str) -> str:
 
 
 def _strs(obj: Any, path: str) -> list[str]:
-    return [s for i, item in enumerate(_list(obj, path)) if (s := _str(item, f"{path}[{i}]"))]
+    found = []
+    for i, item in enumerate(_list(obj, path)):
+        # Most items are clean text: only the others pay for a path to report.
+        text = item if type(item) is str and "\x00" not in item else _str(item, f"{path}[{i}]")
+        if text:
+            found.append(text)
+    return found
 
 
 def _texts(obj: Any, path: str, keys: tuple[str, ...]) -> dict[str, str]:

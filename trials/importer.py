@@ -36,7 +36,7 @@ from .models import (
     Trial,
     TrialFacets,
 )
-from .sources import Item
+from .sources import Item, decoded
 
 BATCH_SIZE = 250
 CHILDREN = [
@@ -183,7 +183,7 @@ def _parse(item: Item) -> tuple[Item, StudyRecord | None, Problem | None]:
 
 def _run(items, summary, strict, batch_size, progress) -> None:
     batch: dict[str, tuple[Item, StudyRecord]] = {}
-    for item, record, problem in map(_parse, items):
+    for item, record, problem in map(_parse, decoded(items)):
         if problem:
             summary.skipped += 1
             summary.problems.append(problem)

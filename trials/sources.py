@@ -1,8 +1,10 @@
 """Read ClinicalTrials.gov study objects from files, streaming, in every format met in the wild.
 
-`iter_studies(path)` yields Item(source, position, study) for each study, or an
+`iter_paths(paths)` yields Item(source, position, study) for each study, or an
 Item with `error` set where the input is malformed; it never holds more than
-one study (plus a read buffer) in memory. Formats: one study object, an API page
+one study (plus a read buffer) in memory. With deferred=True, the lines of a
+JSON Lines file come undecoded (Item.text), for parallel importers to decode in
+their workers (`decoded`). Formats: one study object, an API page
 `{"studies": [...]}`, a JSON array, JSON Lines, gzip of any of these, the bulk
 ZIP of one JSON file per study, and directories of such files.
 """
@@ -15,7 +17,7 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -33,6 +35,33 @@ class Item:
     position: str
     study: Any = None
     error: str | None = None
+    text: str | None = None  # a JSON Lines line, not decoded yet (deferred=True)
+
+
+def _studies_of(source: str, position: str, value: Any) -> Iterator[Item]:
+    """A decoded top-level value: one study, or an API page of them."""
+    if isinstance(value, dict) and isinstance(value.get("studies"), list):
+        for index, study in enumerate(value["studies"]):
+            yield Item(source, f"{position}, study {index + 1}", study)
+    else:
+        yield Item(source, position, value)
+
+
+def decoded(items: Iterable[Item]) -> Iterator[Item]:
+    """The items with every deferred line decoded (a malformed one becomes an error)."""
+    for item in items:
+        if item.text is None:
+            yield item
+            continue
+        try:
+            value = json.loads(item.text)
+        except ValueError as exc:
+            message = getattr(exc, "msg", str(exc))
+            column = getattr(exc, "colno", None)
+            where = f" at column {column}" if column else ""
+            yield Item(item.source, item.position, error=f"malformed JSON: {message}{where}")
+            continue
+        yield from _studies_of(item.source, item.position, value)
 
 
 class MalformedJSON(ValueError):
@@ -120,6 +149,18 @@ class JSONStream:
                 self._fill(size)
                 size *= 2
 
+    def rest_of_line(self) -> str | None:
+        """The text up to the next newline, consumed; None (nothing consumed) at the end
+        of the file or when the line is longer than a record may be."""
+        while True:
+            newline = self.buf.find("\n", self.pos)
+            if newline >= 0:
+                text = self.buf[self.pos : newline]
+                self.pos = newline + 1
+                return text
+            if len(self.buf) - self.pos > MAX_RECORD or not self._fill():
+                return None
+
     def skip_line(self) -> None:
         """Resume after the line where the current value started (JSON Lines recovery)."""
         while True:
@@ -155,7 +196,7 @@ def _studies_in_page(stream: JSONStream, source: str, page_no: int) -> Iterator[
     stream.expect("}")
 
 
-def iter_text(fp: IO[str], source: str) -> Iterator[Item]:
+def iter_text(fp: IO[str], source: str, deferred: bool = False) -> Iterator[Item]:
     stream = JSONStream(fp)
     first = stream.peek()
     if first == "":
@@ -173,6 +214,7 @@ def iter_text(fp: IO[str], source: str) -> Iterator[Item]:
         return
     # One object, an API page, or JSON Lines: a sequence of top-level values.
     number = 0
+    lines = False  # JSON Lines: a value was seen to fit on its line
     while stream.peek():
         number += 1
         line = stream.line
@@ -187,17 +229,19 @@ def iter_text(fp: IO[str], source: str) -> Iterator[Item]:
                 )
                 return
             continue
+        if deferred and lines and stream.peek() == "{":
+            text = stream.rest_of_line()
+            if text is not None:
+                yield Item(source, f"line {line}", text=text)
+                continue
         try:
             value = stream.value()
         except MalformedJSON as exc:
             yield Item(source, f"line {line}", error=f"malformed JSON: {exc}")
             stream.skip_line()
             continue
-        if isinstance(value, dict) and isinstance(value.get("studies"), list):
-            for index, study in enumerate(value["studies"]):
-                yield Item(source, f"line {line}, study {index + 1}", study)
-        else:
-            yield Item(source, f"line {line}", value)
+        lines = lines or stream.line == line
+        yield from _studies_of(source, f"line {line}", value)
 
 
 def _iter_array(stream: JSONStream, source: str) -> Iterator[Item]:
@@ -227,7 +271,7 @@ def _open_text(raw: IO[bytes]) -> IO[str]:
     return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict")
 
 
-def iter_file(path: Path) -> Iterator[Item]:
+def iter_file(path: Path, deferred: bool = False) -> Iterator[Item]:
     source = str(path)
     try:
         with open(path, "rb") as raw:
@@ -236,9 +280,10 @@ def iter_file(path: Path) -> Iterator[Item]:
             if magic.startswith(b"PK\x03\x04") or magic.startswith(b"PK\x05\x06"):
                 yield from _iter_zip(raw, source)
             elif magic.startswith(b"\x1f\x8b"):
-                yield from _guard(iter_text(_open_text(gzip.GzipFile(fileobj=raw)), source), source)
+                text = _open_text(gzip.GzipFile(fileobj=raw))
+                yield from _guard(iter_text(text, source, deferred), source)
             else:
-                yield from _guard(iter_text(_open_text(raw), source), source)
+                yield from _guard(iter_text(_open_text(raw), source, deferred), source)
     except OSError as exc:
         yield Item(source, "", error=f"cannot read the file: {exc.strerror or exc}")
 
@@ -271,7 +316,7 @@ def _iter_zip(raw: IO[bytes], source: str) -> Iterator[Item]:
                 yield Item(member, "", error=f"damaged ZIP member: {exc}")
 
 
-def iter_paths(paths: list[str | Path]) -> Iterator[Item]:
+def iter_paths(paths: list[str | Path], deferred: bool = False) -> Iterator[Item]:
     """Every study in the given files and directories (walked in name order)."""
     for path in map(Path, paths):
         if path.is_dir():
@@ -279,8 +324,8 @@ def iter_paths(paths: list[str | Path]) -> Iterator[Item]:
                 dirs.sort()
                 for name in sorted(files):
                     if not name.startswith("."):
-                        yield from iter_file(Path(root) / name)
+                        yield from iter_file(Path(root) / name, deferred)
         elif path.exists():
-            yield from iter_file(path)
+            yield from iter_file(path, deferred)
         else:
             yield Item(str(path), "", error="no such file or directory")

@@ -40,7 +40,8 @@ class Command(BaseCommand):
     def handle(self, *args, paths, api, strict, workers, **options):
         if bool(paths) == bool(api):
             raise CommandError("give either one or more PATHs or --api QUERY")
-        items = iter_api(api) if api else iter_paths(paths)
+        # Parallel workers decode JSON Lines themselves: the reading process only splits lines.
+        items = iter_api(api) if api else iter_paths(paths, deferred=workers > 1)
         show_bar = sys.stderr.isatty() and options["verbosity"] > 0
         try:
             summary = import_items(
