@@ -2,10 +2,13 @@
 
     .venv/bin/python bench/bench_import.py                 # the 2,394 real studies, then 100,000 synthetic
     .venv/bin/python bench/bench_import.py --synthetic 20000 100000 600000
+    .venv/bin/python bench/bench_import.py --no-real --synthetic 600000 --workers 2 --keep
 
 Each run imports into a fresh database `trialfinder_bench_import` (never the
-development one) in a child process, and reports wall time, studies/s and the
-child's peak resident memory. Flat memory: the peak should not grow with the input.
+development one) in a child process, and reports wall time, studies/s, the
+child's peak resident memory and the database's size. With --keep, synthetic
+runs import into `trialfinder_bench_<count>` instead, the database
+bench_search.py then searches. Flat memory: the peak should not grow with the input.
 """
 
 from __future__ import annotations
@@ -18,7 +21,14 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import BASE, PYTHON, SHARED_STUDIES, fresh_database, synthetic_file  # noqa: E402
+from common import (  # noqa: E402
+    BASE,
+    PYTHON,
+    SHARED_STUDIES,
+    database_size,
+    fresh_database,
+    synthetic_file,
+)
 
 
 def run(label: str, path, workers: int = 1, db_name: str = "trialfinder_bench_import") -> dict:
@@ -59,6 +69,7 @@ def run(label: str, path, workers: int = 1, db_name: str = "trialfinder_bench_im
     peak_kb = int(re.search(r"PEAK_KB (\d+)", proc.stderr).group(1))
     created = int(re.search(r"(\d+) created", summary).group(1))
     size = os.path.getsize(path)
+    db_bytes = database_size(env)
     row = {
         "label": label,
         "studies": created,
@@ -66,11 +77,13 @@ def run(label: str, path, workers: int = 1, db_name: str = "trialfinder_bench_im
         "rate": created / seconds,
         "peak_mb": peak_kb / 1024,
         "file_mb": size / 2**20,
+        "database_gb": db_bytes / 2**30,
         "summary": summary,
     }
     print(
         f"{label:<28} {created:>9,} studies  {seconds:8.1f} s  {row['rate']:>7,.0f} studies/s  "
-        f"peak {row['peak_mb']:6.0f} MB  (input {row['file_mb']:.0f} MB gzip)",
+        f"peak {row['peak_mb']:6.0f} MB  database {row['database_gb']:.2f} GB  "
+        f"(input {row['file_mb']:.0f} MB gzip)",
         flush=True,
     )
     return row
@@ -85,6 +98,9 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, nargs="+", default=[1, 2], help="import_ctgov --workers"
     )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep each synthetic import for bench_search.py"
+    )
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
     print(
@@ -94,7 +110,9 @@ def main() -> None:
         if not args.no_real and SHARED_STUDIES.exists():
             run(f"real, {workers} worker(s)", SHARED_STUDIES, workers)
         for count in args.synthetic:
-            run(f"synthetic {count:,}, {workers} worker(s)", synthetic_file(count), workers)
+            db_name = f"trialfinder_bench_{count}" if args.keep else "trialfinder_bench_import"
+            label = f"synthetic {count:,}, {workers} worker(s)"
+            run(label, synthetic_file(count), workers, db_name)
 
 
 if __name__ == "__main__":

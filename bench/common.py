@@ -46,6 +46,21 @@ def fresh_database(db_name: str) -> dict[str, str]:
     return env
 
 
+def database_size(env: dict[str, str]) -> int:
+    """The size in bytes of the database `env` points at."""
+    script = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'finder.settings'); django.setup()\n"
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    c.execute('SELECT pg_database_size(current_database())')\n"
+        "    print(c.fetchone()[0])\n"
+    )
+    found = subprocess.run(
+        [PYTHON, "-c", script], cwd=BASE, env=env, check=True, capture_output=True
+    )
+    return int(found.stdout)
+
+
 def synthetic_file(count: int, seed: int = 42) -> Path:
     """bench/out/synthetic-<count>.jsonl.gz, generated once (deterministic by seed)."""
     OUT.mkdir(exist_ok=True)

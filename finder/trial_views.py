@@ -87,7 +87,7 @@ def _get_trial(request: HttpRequest, nct_id: str, view: str) -> Trial | HttpResp
     return trial
 
 
-RELATED_CANDIDATES = 300
+RELATED_CANDIDATES = 100
 
 
 def related_trials(trial: Trial) -> list[Trial]:
@@ -110,13 +110,22 @@ def related_trials(trial: Trial) -> list[Trial]:
     )
     open_first = Case(When(overall_status__in=OPEN_STATUSES, then=Value(0)), default=Value(1))
     # Rank a bounded set of candidates (open ones first), not every trial of a common
-    # condition: the page must stay fast at 600,000 trials.
+    # condition: the page must stay fast at 600,000 trials. Trials that list one of the
+    # terms come from an exact index lookup; the full-text search, whose common words
+    # ("disease") are slow to look up, runs only when those are too few.
+    open_statuses = [str(s) for s in OPEN_STATUSES]
     candidates = RawSQL(
-        f"(SELECT t.id FROM trials_trial t JOIN trials_trialfacets f ON f.trial_id = t.id "
-        f"WHERE t.condition_document @@ {query} AND f.overall_status = ANY(%s) LIMIT {RELATED_CANDIDATES}) "
-        f"UNION ALL (SELECT id FROM trials_trial WHERE condition_document @@ {query} "
+        "WITH exact AS MATERIALIZED ("
+        f"(SELECT id FROM trials_trial WHERE condition_terms && %s::text[] "
+        # (IS TRUE: filter the matches, rather than intersect with every open trial)
+        f"AND (overall_status = ANY(%s)) IS TRUE LIMIT {RELATED_CANDIDATES}) UNION ALL "
+        f"(SELECT id FROM trials_trial WHERE condition_terms && %s::text[] "
+        f"LIMIT {RELATED_CANDIDATES})) "
+        "SELECT id FROM exact UNION ALL "
+        f"(SELECT id FROM trials_trial WHERE condition_document @@ {query} "
+        f"AND (SELECT count(DISTINCT id) FROM exact) <= {RELATED_LIMIT} "
         f"LIMIT {RELATED_CANDIDATES})",
-        [*terms, [str(s) for s in OPEN_STATUSES], *terms],
+        [terms, open_statuses, terms, *terms],
     )
     return list(
         Trial.objects.filter(pk__in=candidates)

@@ -327,6 +327,8 @@ class Trial(models.Model):
             GinIndex(fields=["search_document"], name="trial_search_document_gin"),
             # Condition filter: condition_document @@ plainto_tsquery(...)
             GinIndex(fields=["condition_document"], name="trial_condition_document_gin"),
+            # Related trials on a trial's page: condition_terms && ARRAY[...]
+            GinIndex(fields=["condition_terms"], name="trial_condition_terms_gin"),
             # Coordinators' admin list filtered by status
             models.Index(fields=["overall_status"], name="trial_status_idx"),
             # The data version that keys cached search counts: max(imported_at)
