@@ -1,8 +1,8 @@
 """Plot p95 search time against the number of trials, ours and the textbook baseline.
 
-    .venv/bin/python bench/plot.py bench/out/search.json docs/search-p95.png
+    .venv/bin/python bench/plot.py bench/out/search.json [bench/out/search-600k.json ...] docs/search-p95.png
 
-Reads the --json output of bench_search.py (run with --naive).
+Reads the --json output of one or more runs of bench_search.py (with --naive).
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
-def main(source: str, target: str) -> None:
-    results = sorted(json.load(open(source)), key=lambda r: r["size"])
+def main(sources: list[str], target: str) -> None:
+    results = sorted((r for s in sources for r in json.load(open(s))), key=lambda r: r["size"])
     sizes = [r["size"] for r in results]
     figure, axes = plt.subplots(figsize=(7, 4.2), dpi=110)
     for kind, label, style in [
-        ("all searches", "TrialFinder (facets table, one query)", "o-"),
+        ("all searches", "TrialFinder (one statement per search)", "o-"),
         ("NAIVE all searches", "textbook: django-filter, COUNT + GROUP BY per facet", "s--"),
     ]:
         values = [r["kinds"].get(kind, {}).get("p95") for r in results]
@@ -41,4 +41,4 @@ def main(source: str, target: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1:-1], sys.argv[-1])

@@ -140,7 +140,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Planner settings for search on SSD storage (any PostgreSQL): bitmap scans of the
 # full-text indexes beat sequential scans, and facet counts hash in memory.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = env_str(
-    "TRIALFINDER_PG_OPTIONS", "-c random_page_cost=1.1 -c work_mem=32MB -c jit=off"
+    "TRIALFINDER_PG_OPTIONS", "-c random_page_cost=1.1 -c work_mem=64MB -c jit=off"
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

@@ -3,7 +3,8 @@
 `Criteria` holds a cleaned search (what the FilterSet produces). Each criterion
 is one SQL condition, so the same condition serves the result list and every
 facet: a facet's counts apply every other criterion but not its own (the
-standard disjunctive rule), and all facets are counted in a single round trip.
+standard disjunctive rule). All facets are counted, and the page of results
+found, in a single statement (Criteria.search).
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ from .models import (
 TABLE = Trial._meta.db_table
 FACETS = TrialFacets._meta.db_table
 SUMMARY = StatusSummary._meta.db_table
-# What the enumerated facets' criteria test, but the age in years (see facet_counts).
+# What the enumerated facets' criteria test, but the age in years (see Criteria._count).
 GROUP_COLUMNS = "overall_status, study_type, sex, healthy_volunteers, phases, std_ages"
-# What facet_counts reads of each text match.
+# What Criteria._count reads of each text match.
 MATCHED_COLUMNS = f"{GROUP_COLUMNS}, min_age_days, max_age_days, countries, mesh_terms"
 COUNTRY_FACET_SIZE = 60
 CONDITION_FACET_SIZE = 12
@@ -121,7 +122,7 @@ class Criteria:
         whose columns it copies under the same names. Text criteria match ids found in
         trials_trial's indexed vectors (or, with shared_text, the ids with_text_matches()
         found); with direct_text, `f` is trials_trial and they test its vectors. With
-        grouped, `f` is a group of trials (see facet_counts) that already match the text
+        grouped, `f` is a group of trials (see _count) that already match the text
         and the country, with the age criterion as the boolean age_ok.
         """
         c: dict[str, tuple[str, list]] = {}
