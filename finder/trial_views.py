@@ -13,7 +13,6 @@ import re
 
 from django.conf import settings
 from django.db.models import (
-    BooleanField,
     Case,
     F,
     FloatField,
@@ -101,7 +100,6 @@ def related_trials(trial: Trial) -> list[Trial]:
     if not terms:
         return []
     query = "(" + " || ".join(["phraseto_tsquery('english', %s)"] * len(terms)) + ")"
-    matches = RawSQL(f"condition_document @@ {query}", terms, output_field=BooleanField())
     rank = RawSQL(f"ts_rank(condition_document, {query})", terms, output_field=FloatField())
     shared = RawSQL(
         "cardinality(ARRAY(SELECT unnest(condition_terms) INTERSECT SELECT unnest(%s::text[])))",
@@ -129,7 +127,6 @@ def related_trials(trial: Trial) -> list[Trial]:
     )
     return list(
         Trial.objects.filter(pk__in=candidates)
-        .filter(matches)
         .exclude(pk=trial.pk)
         .annotate(open_first=open_first, shared=shared, rank=rank)
         .order_by(

@@ -35,7 +35,8 @@ class Item:
     position: str
     study: Any = None
     error: str | None = None
-    text: str | None = None  # a JSON Lines line, not decoded yet (deferred=True)
+    text: str | None = None  # JSON not decoded yet (deferred=True), from `line` of its file
+    line: int = 1
 
 
 def _studies_of(source: str, position: str, value: Any) -> Iterator[Item]:
@@ -47,19 +48,33 @@ def _studies_of(source: str, position: str, value: Any) -> Iterator[Item]:
         yield Item(source, position, value)
 
 
+_LINE = re.compile(r"\bline (\d+)")
+
+
 def decoded(items: Iterable[Item]) -> Iterator[Item]:
-    """The items with every deferred line decoded (a malformed one becomes an error)."""
+    """The items with every deferred text decoded, as the file reader would have."""
     for item in items:
         if item.text is None:
             yield item
             continue
         try:
             value = json.loads(item.text)
-        except ValueError as exc:
-            message = getattr(exc, "msg", str(exc))
-            column = getattr(exc, "colno", None)
-            where = f" at column {column}" if column else ""
-            yield Item(item.source, item.position, error=f"malformed JSON: {message}{where}")
+        except ValueError:
+            # Not exactly one JSON value: read it as the file reader does, which reports
+            # what is wrong (or finds several values), with lines counted from the file's.
+            def moved(
+                text: str, shift: int = item.line - 1, one_line: bool = "\n" not in item.text
+            ) -> str:
+                if one_line:  # a line of JSON Lines: the file goes on after it
+                    text = text.replace(
+                        "the file ends in the middle", "the line ends in the middle"
+                    )
+                return _LINE.sub(lambda m: f"line {int(m.group(1)) + shift}", text)
+
+            for found in iter_text(io.StringIO(item.text), item.source):
+                found.position = moved(found.position)
+                found.error = found.error and moved(found.error)
+                yield found
             continue
         yield from _studies_of(item.source, item.position, value)
 
@@ -232,7 +247,7 @@ def iter_text(fp: IO[str], source: str, deferred: bool = False) -> Iterator[Item
         if deferred and lines and stream.peek() == "{":
             text = stream.rest_of_line()
             if text is not None:
-                yield Item(source, f"line {line}", text=text)
+                yield Item(source, f"line {line}", text=text, line=line)
                 continue
         try:
             value = stream.value()
@@ -278,7 +293,7 @@ def iter_file(path: Path, deferred: bool = False) -> Iterator[Item]:
             magic = raw.read(4)
             raw.seek(0)
             if magic.startswith(b"PK\x03\x04") or magic.startswith(b"PK\x05\x06"):
-                yield from _iter_zip(raw, source)
+                yield from _iter_zip(raw, source, deferred)
             elif magic.startswith(b"\x1f\x8b"):
                 text = _open_text(gzip.GzipFile(fileobj=raw))
                 yield from _guard(iter_text(text, source, deferred), source)
@@ -298,7 +313,22 @@ def _guard(items: Iterator[Item], source: str) -> Iterator[Item]:
         yield Item(source, "", error=f"the compressed file is damaged or truncated: {exc}")
 
 
-def _iter_zip(raw: IO[bytes], source: str) -> Iterator[Item]:
+def _deferred_file(data: bytes, source: str) -> Iterator[Item]:
+    """A small JSON file, left for a worker to decode when it holds one study."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        yield Item(source, "", error="not a text file (it is not UTF-8): not JSON")
+        return
+    body = text.lstrip()
+    if body.startswith("{") and not _STUDIES_KEY.match(body):
+        line = text[: len(text) - len(body)].count("\n") + 1
+        yield Item(source, f"line {line}", text=text, line=1)
+    else:
+        yield from iter_text(io.StringIO(text), source)
+
+
+def _iter_zip(raw: IO[bytes], source: str, deferred: bool = False) -> Iterator[Item]:
     try:
         archive = zipfile.ZipFile(raw)
     except zipfile.BadZipFile as exc:
@@ -310,6 +340,10 @@ def _iter_zip(raw: IO[bytes], source: str) -> Iterator[Item]:
                 continue
             member = f"{source}:{info.filename}"
             try:
+                if deferred and info.filename.lower().endswith(".json"):
+                    if info.file_size <= MAX_RECORD:  # a file per study, as in the bulk download
+                        yield from _deferred_file(archive.read(info), member)
+                        continue
                 with archive.open(info) as fp:
                     yield from _guard(iter_text(_open_text(fp), member), member)
             except (zipfile.BadZipFile, OSError) as exc:
