@@ -14,15 +14,20 @@ bench_search.py then searches. Flat memory: the peak should not grow with the in
 from __future__ import annotations
 
 import argparse
+import gzip
+import json
 import os
 import re
 import subprocess
 import sys
 import time
+import zipfile
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import (  # noqa: E402
     BASE,
+    OUT,
     PYTHON,
     SHARED_STUDIES,
     database_size,
@@ -89,6 +94,25 @@ def run(label: str, path, workers: int = 1, db_name: str = "trialfinder_bench_im
     return row
 
 
+def real_bulk_zip() -> Path:
+    """The real studies as ClinicalTrials.gov's bulk download ships them: a ZIP of one
+    pretty-printed JSON file per study (bench/out/real-bulk.zip, made once)."""
+    path = OUT / "real-bulk.zip"
+    if not path.exists():
+        OUT.mkdir(exist_ok=True)
+        with (
+            gzip.open(SHARED_STUDIES, "rt") as lines,
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive,
+        ):
+            for line in lines:
+                study = json.loads(line)
+                nct_id = study["protocolSection"]["identificationModule"]["nctId"]
+                archive.writestr(
+                    f"ctg-studies/{nct_id}.json", json.dumps(study, indent=2, ensure_ascii=False)
+                )
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -109,6 +133,7 @@ def main() -> None:
     for workers in args.workers:
         if not args.no_real and SHARED_STUDIES.exists():
             run(f"real, {workers} worker(s)", SHARED_STUDIES, workers)
+            run(f"real as bulk ZIP, {workers} worker(s)", real_bulk_zip(), workers)
         for count in args.synthetic:
             db_name = f"trialfinder_bench_{count}" if args.keep else "trialfinder_bench_import"
             label = f"synthetic {count:,}, {workers} worker(s)"
