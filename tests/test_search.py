@@ -361,10 +361,21 @@ def test_the_empty_state_names_the_filter_to_relax(client):
     assert "Remove the phase</a>: 1 trial" in page
 
 
-def test_a_page_past_the_end_shows_the_last_page(client):
-    response = client.get("/?page=100000")
-    assert response.status_code == 200
-    assert "There is no page 100000" in response.content.decode()
+@pytest.mark.parametrize("cache_seconds", [0, 300])
+def test_a_page_past_the_end_shows_the_last_page(client, settings, cache_seconds):
+    settings.SEARCH_CACHE_SECONDS = cache_seconds
+    last = client.get("/?status=ALL").context["outcome"].pages
+    expected = client.get(f"/?status=ALL&page={last}").context["outcome"].trials
+    for _ in range(2):  # the second time, with the counts cached
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/?status=ALL&page=100000")
+        assert response.status_code == 200
+        assert "There is no page 100000" in response.content.decode()
+        assert response.context["outcome"].page == last
+        assert response.context["outcome"].trials == expected
+    if cache_seconds:  # with the counts known, no query looks for the page that is not there
+        offsets = [q["sql"] for q in queries if "OFFSET" in q["sql"]]
+        assert len(offsets) == 1 and f"OFFSET {(last - 1) * 20}" in offsets[0]
 
 
 # Bad input: never a 500

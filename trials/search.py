@@ -37,9 +37,9 @@ from .models import (
 TABLE = Trial._meta.db_table
 FACETS = TrialFacets._meta.db_table
 SUMMARY = StatusSummary._meta.db_table
-# What the enumerated facets' criteria test, but the age in years (see Criteria._count).
+# What the enumerated facets' criteria test, but the age in years (see Criteria.search).
 GROUP_COLUMNS = "overall_status, study_type, sex, healthy_volunteers, phases, std_ages"
-# What Criteria._count reads of each text match.
+# What Criteria.search reads of each text match.
 MATCHED_COLUMNS = f"{GROUP_COLUMNS}, min_age_days, max_age_days, countries, mesh_terms"
 COUNTRY_FACET_SIZE = 60
 CONDITION_FACET_SIZE = 12
@@ -122,7 +122,7 @@ class Criteria:
         whose columns it copies under the same names. Text criteria match ids found in
         trials_trial's indexed vectors (or, with shared_text, the ids with_text_matches()
         found); with direct_text, `f` is trials_trial and they test its vectors. With
-        grouped, `f` is a group of trials (see _count) that already match the text
+        grouped, `f` is a group of trials (see _counts_and_page) that already match the text
         and the country, with the age criterion as the boolean age_ok.
         """
         c: dict[str, tuple[str, list]] = {}
@@ -218,16 +218,17 @@ class Criteria:
             else ""
         )
         counts = cache.get(key) if key else None
-        if counts is not None:
-            return counts, self.page_ids(offset, limit)
-        counts, ids = self._count(page=(offset, limit))
+        if counts is not None:  # a page past the end is not looked for
+            found = offset < self.total_from(counts)
+            return counts, self.page_ids(offset, limit) if found else []
+        counts, ids = self._counts_and_page(page=(offset, limit))
         if key:
             cache.set(key, counts, seconds)
         return counts, ids
 
     def facet_counts(self) -> dict[str, dict[str, int]]:
         """Counts for every option of every facet, each ignoring its own criterion."""
-        return self._count(page=None)[0]
+        return self._counts_and_page(page=None)[0]
 
     def page_ids(self, offset: int, limit: int) -> list[int]:
         """The ids of one page of matching trials, in the chosen order.
@@ -268,7 +269,7 @@ class Criteria:
             return f"{rank} DESC, {updated}"
         return updated
 
-    def _count(
+    def _counts_and_page(
         self, page: tuple[int, int] | None
     ) -> tuple[dict[str, dict[str, int]], list[int] | None]:
         """Facet counts and, given (offset, limit), one page of ids: one statement.
@@ -281,13 +282,13 @@ class Criteria:
         values, are grouped after unnest. Where the criteria a count depends on are
         statuses alone, it is read from the precomputed StatusSummary rows instead.
         """
-        text = self.text_predicates()
+        words = self.text_predicates()
         keys = set(self.clauses())
         ctes, params = [], []
         source = FACETS
         rank = ""
-        if text:
-            where, where_params = self.where(only=set(text), direct_text=True)
+        if words:
+            where, where_params = self.where(only=set(words), direct_text=True)
             columns = f"f.id, f.nct_id, f.last_update, f.first_posted, {MATCHED_COLUMNS}"
             if page and self.sort == "relevance":
                 rank, rank_params = self._rank()
@@ -337,9 +338,9 @@ class Criteria:
                     f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {size}) x"
                 )
             else:
-                if facet in text:
+                if facet in words:
                     # The condition facet ignores the condition: it cannot count `matched`.
-                    direct = "q" in text
+                    direct = "q" in words
                     table = TABLE if direct else FACETS
                     where, where_params = self.where(without=facet, direct_text=direct)
                 else:
@@ -354,10 +355,10 @@ class Criteria:
 
         if page:
             where, where_params = self.where(text=source == FACETS)
-            key = "id" if text else "trial_id AS id"
+            column = "id" if words else "trial_id AS id"
             parts.append(
                 f"SELECT jsonb_agg(x.id ORDER BY {self._order('x.rank' if rank else '', 'x')}) AS ids "
-                f"FROM (SELECT f.{key}, f.nct_id, f.last_update, f.first_posted"
+                f"FROM (SELECT f.{column}, f.nct_id, f.last_update, f.first_posted"
                 f"{', f.rank' if rank else ''} FROM {source} f WHERE {where} "
                 f"ORDER BY {self._order('f.rank' if rank else '')} LIMIT %s OFFSET %s) x"
             )

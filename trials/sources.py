@@ -37,6 +37,7 @@ class Item:
     error: str | None = None
     text: str | None = None  # JSON not decoded yet (deferred=True), from `line` of its file
     line: int = 1
+    whole_file: bool = False  # `text` is a whole file, not a line of one
 
 
 def _studies_of(source: str, position: str, value: Any) -> Iterator[Item]:
@@ -63,9 +64,9 @@ def decoded(items: Iterable[Item]) -> Iterator[Item]:
             # Not exactly one JSON value: read it as the file reader does, which reports
             # what is wrong (or finds several values), with lines counted from the file's.
             def moved(
-                text: str, shift: int = item.line - 1, one_line: bool = "\n" not in item.text
+                text: str, shift: int = item.line - 1, line: bool = not item.whole_file
             ) -> str:
-                if one_line:  # a line of JSON Lines: the file goes on after it
+                if line:  # a line of JSON Lines: the file goes on after it
                     text = text.replace(
                         "the file ends in the middle", "the line ends in the middle"
                     )
@@ -164,13 +165,20 @@ class JSONStream:
                 self._fill(size)
                 size *= 2
 
-    def rest_of_line(self) -> str | None:
-        """The text up to the next newline, consumed; None (nothing consumed) at the end
-        of the file or when the line is longer than a record may be."""
+    def whole_line(self) -> str | None:
+        """The text up to the next newline when it looks like one whole JSON object
+        (it ends with "}"), consumed; else None, and nothing is consumed.
+
+        Only for files whose first value fit on one line (JSON Lines). A record that
+        goes on past a line ending in "}" would then be reported as malformed; JSON
+        writers do not break lines there.
+        """
         while True:
             newline = self.buf.find("\n", self.pos)
             if newline >= 0:
                 text = self.buf[self.pos : newline]
+                if not text.rstrip().endswith("}"):
+                    return None
                 self.pos = newline + 1
                 return text
             if len(self.buf) - self.pos > MAX_RECORD or not self._fill():
@@ -229,7 +237,7 @@ def iter_text(fp: IO[str], source: str, deferred: bool = False) -> Iterator[Item
         return
     # One object, an API page, or JSON Lines: a sequence of top-level values.
     number = 0
-    lines = False  # JSON Lines: a value was seen to fit on its line
+    one_per_line = False  # JSON Lines: a value was seen to fit on its line
     while stream.peek():
         number += 1
         line = stream.line
@@ -244,8 +252,8 @@ def iter_text(fp: IO[str], source: str, deferred: bool = False) -> Iterator[Item
                 )
                 return
             continue
-        if deferred and lines and stream.peek() == "{":
-            text = stream.rest_of_line()
+        if deferred and one_per_line and stream.peek() == "{":
+            text = stream.whole_line()
             if text is not None:
                 yield Item(source, f"line {line}", text=text, line=line)
                 continue
@@ -255,7 +263,7 @@ def iter_text(fp: IO[str], source: str, deferred: bool = False) -> Iterator[Item
             yield Item(source, f"line {line}", error=f"malformed JSON: {exc}")
             stream.skip_line()
             continue
-        lines = lines or stream.line == line
+        one_per_line = one_per_line or stream.line == line
         yield from _studies_of(source, f"line {line}", value)
 
 
@@ -322,8 +330,8 @@ def _deferred_file(data: bytes, source: str) -> Iterator[Item]:
         return
     body = text.lstrip()
     if body.startswith("{") and not _STUDIES_KEY.match(body):
-        line = text[: len(text) - len(body)].count("\n") + 1
-        yield Item(source, f"line {line}", text=text, line=1)
+        line = len((text[: len(text) - len(body)] + "x").splitlines())  # as the reader counts
+        yield Item(source, f"line {line}", text=text, whole_file=True)
     else:
         yield from iter_text(io.StringIO(text), source)
 
@@ -342,10 +350,16 @@ def _iter_zip(raw: IO[bytes], source: str, deferred: bool = False) -> Iterator[I
             try:
                 if deferred and info.filename.lower().endswith(".json"):
                     if info.file_size <= MAX_RECORD:  # a file per study, as in the bulk download
-                        yield from _deferred_file(archive.read(info), member)
+                        try:
+                            data = archive.read(info)
+                        except (EOFError, zipfile.BadZipFile, OSError) as exc:
+                            message = f"the compressed file is damaged or truncated: {exc}"
+                            yield Item(member, "", error=message)
+                            continue
+                        yield from _deferred_file(data, member)
                         continue
                 with archive.open(info) as fp:
-                    yield from _guard(iter_text(_open_text(fp), member), member)
+                    yield from _guard(iter_text(_open_text(fp), member, deferred), member)
             except (zipfile.BadZipFile, OSError) as exc:
                 yield Item(member, "", error=f"damaged ZIP member: {exc}")
 
