@@ -14,6 +14,7 @@ import io
 import json
 import re
 from types import SimpleNamespace
+from urllib.parse import unquote_plus
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -738,6 +739,14 @@ def test_the_trial_list_shows_status_phases_recruiting_sites_and_new_requests(w)
     assert f'?trial={w.alpha.pk}&amp;status__exact=NEW">2</a>' in page
 
 
+def test_the_country_filter_offers_the_countries_of_the_trials(w):
+    page = as_user(w.client, w.root).get(TRIALS).content.decode()
+    links = re.findall(r'href="\?country=([^"&]+)"', page)
+    countries = {unquote_plus(link) for link in links}
+    expected = {c for t in Trial.objects.all() for c in t.countries}
+    assert "Germany" in countries and countries == expected
+
+
 @pytest.mark.parametrize(
     "params, expected",
     [
@@ -760,11 +769,21 @@ def test_the_trial_list_filters(w, params, expected):
         assert found == set(ours)
 
 
-@pytest.mark.parametrize("term", ["{nct}", "{nct_lower}", "kidney study", "lupus nephritis"])
+@pytest.mark.parametrize(
+    "term", ["{nct}", "{nct_lower}", "{nct_start}", "kidney study", "lupus nephritis", "nephr"]
+)
 def test_the_trial_list_searches_by_nct_id_title_and_condition(w, term):
-    term = term.format(nct=w.alpha.nct_id, nct_lower=w.alpha.nct_id.lower())
+    nct = w.alpha.nct_id
+    term = term.format(nct=nct, nct_lower=nct.lower(), nct_start=nct[:-2])
     response = as_user(w.client, w.root).get(TRIALS, {"q": term})
     assert w.alpha.nct_id in {t.nct_id for t in response.context["cl"].result_list}
+
+
+@pytest.mark.parametrize("term", ["zzyzx", "NCT99999999", "the", "_", "ü&|!:*"])
+def test_a_trial_search_with_no_match_lists_nothing(w, term):
+    response = as_user(w.client, w.root).get(TRIALS, {"q": term})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
 
 
 def test_the_trial_page_is_read_only_and_shows_the_original_json_escaped(w):
