@@ -108,8 +108,8 @@ class TrialFilterSet(django_filters.FilterSet):
     def criteria(self) -> Criteria:
         data = self.form.cleaned_data
         statuses = data.get("status") or None
-        if statuses and ALL_STATUSES in statuses:
-            statuses = []
+        if statuses and (ALL_STATUSES in statuses or set(statuses) >= set(Status.values)):
+            statuses = []  # every status: the filter is off
         return Criteria(
             q=data.get("q") or "",
             condition=data.get("condition") or "",

@@ -164,6 +164,12 @@ def search(request: HttpRequest) -> HttpResponse:
     template = "finder/search.html#results" if partial else "finder/search.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
+    statuses = request.GET.getlist("status")
+    if request.htmx and criteria.statuses == [] and statuses != ["ALL"]:
+        # Every status ticked one by one: the address bar says status=ALL instead.
+        query = request.GET.copy()
+        query.setlist("status", ["ALL"])
+        response["HX-Push-Url"] = f"{request.path}?{query.urlencode()}"
     return response
 
 
@@ -191,11 +197,15 @@ def _facet_options(criteria: Criteria, counts: dict[str, dict[str, int]]) -> lis
         if counts["status"].get(st.value) or st.value in chosen
     ]
     countries = sorted(set(counts["country"]) | set(criteria.countries))
+    # With every status in, the statuses not listed (no trial has them) go with the
+    # form too: unticking one then leaves all the others, not just the listed ones.
+    unlisted = [] if chosen else [v for v in Status.values if v not in dict(statuses)]
     return [
         {
             "name": "status",
             "legend": "Status",
             "options": options(statuses, "status", status_selected),
+            "hidden": unlisted,
         },
         {
             "name": "phase",

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from trials.models import Trial
+from trials.models import Status, Trial
 
 from .factories import make_trial
 
@@ -308,6 +308,24 @@ def test_htmx_gets_the_results_partial_and_the_response_varies(client):
         "/?condition=lupus", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
     )
     assert "<html" in restore.content.decode()
+
+
+def test_every_status_ticked_is_all_statuses_and_the_address_says_so(client):
+    """With status=ALL the form sends every status back, listed or not, and the next
+    change keeps all of them (not only the statuses some trial has)."""
+    make_trial(title="A suspended study", status="SUSPENDED")
+    page = client.get("/?status=ALL&phase=PHASE3")
+    sent = re.findall(r'name="status" value="([A-Z_]+)"', page.content.decode())
+    assert sorted(sent) == sorted(Status.values)  # ticked boxes and hidden inputs
+    query = "&".join(f"status={s}" for s in sent)
+    every = client.get(f"/api/trials/?{query}").json()["count"]
+    assert every == client.get("/api/trials/?status=ALL").json()["count"]
+    partial = client.get(f"/?{query}&sex=FEMALE", headers={"HX-Request": "true"})
+    assert partial["HX-Push-Url"] == "/?status=ALL&sex=FEMALE"
+    one_less = "&".join(f"status={s}" for s in sent if s != "SUSPENDED")
+    partial = client.get(f"/?{one_less}", headers={"HX-Request": "true"})
+    assert "HX-Push-Url" not in partial
+    assert "A suspended study" not in partial.content.decode()
 
 
 def test_the_number_of_queries_does_not_grow_with_the_results(client):
