@@ -199,7 +199,8 @@ def _facet_options(criteria: Criteria, counts: dict[str, dict[str, int]]) -> lis
     countries = sorted(set(counts["country"]) | set(criteria.countries))
     # With every status in, the statuses not listed (no trial has them) go with the
     # form too: unticking one then leaves all the others, not just the listed ones.
-    unlisted = [] if chosen else [v for v in Status.values if v not in dict(statuses)]
+    listed = {value for value, _ in statuses}
+    unlisted = [] if chosen else [v for v in Status.values if v not in listed]
     return [
         {
             "name": "status",

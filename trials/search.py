@@ -239,10 +239,9 @@ class Criteria:
         """
         text = bool(self.text_predicates())
         where, params = self.where(direct_text=text)
-        rank, rank_params = self._rank() if text else ("", [])
+        rank, rank_params = self._rank() if self.ranked else ("", [])
         order = self._order(rank)
-        if rank and rank in order:
-            params.extend(rank_params)
+        params.extend(rank_params)  # ORDER BY comes after WHERE
         table, key = (TABLE, "id") if text else (FACETS, "trial_id")
         sql = f"SELECT f.{key} FROM {table} f WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
         with connection.cursor() as cursor:
@@ -260,14 +259,17 @@ class Criteria:
             params.append(normalize_term(self.condition))
         return " + ".join(ranks), params
 
+    @property
+    def ranked(self) -> bool:
+        """Whether results go in order of relevance: sorted so, and words to rank by."""
+        return self.sort == "relevance" and bool(self.text_predicates())
+
     def _order(self, rank: str, alias: str = "f") -> str:
-        """The ORDER BY of the chosen sort; `rank` is the relevance ("" without text)."""
+        """The ORDER BY of the chosen sort; `rank` is the relevance when ranked, else ""."""
         if self.sort == "newest":
             return f"{alias}.first_posted DESC NULLS LAST, {alias}.nct_id"
         updated = f"{alias}.last_update DESC NULLS LAST, {alias}.nct_id"
-        if self.sort == "relevance" and rank:
-            return f"{rank} DESC, {updated}"
-        return updated
+        return f"{rank} DESC, {updated}" if rank else updated
 
     def _counts_and_page(
         self, page: tuple[int, int] | None
@@ -290,7 +292,7 @@ class Criteria:
         if words:
             where, where_params = self.where(only=set(words), direct_text=True)
             columns = f"f.id, f.nct_id, f.last_update, f.first_posted, {MATCHED_COLUMNS}"
-            if page and self.sort == "relevance":
+            if page and self.ranked:
                 rank, rank_params = self._rank()
                 columns += f", {rank} AS rank"
                 params.extend(rank_params)
