@@ -95,7 +95,6 @@ def test_pages_answer_503_while_the_database_is_down_and_recover(own_database):
         server.wait(10)
 
 
-@pytest.mark.skipif(not STUDIES.exists(), reason="needs the shared ClinicalTrials.gov records")
 def test_an_import_killed_half_way_leaves_consistent_data_and_a_rerun_completes(own_database):
     _, socket_dir, env = own_database
     command = [sys.executable, "manage.py", "import_ctgov", str(STUDIES)]
@@ -128,7 +127,6 @@ def test_an_import_killed_half_way_leaves_consistent_data_and_a_rerun_completes(
         assert conn.execute("SELECT count(*) FROM trials_conditionterm").fetchone()[0] > 0
 
 
-@pytest.mark.skipif(not STUDIES.exists(), reason="needs the shared ClinicalTrials.gov records")
 def test_a_parallel_import_stores_what_a_serial_one_does_and_is_idempotent(own_database):
     _, socket_dir, env = own_database
     command = [sys.executable, "manage.py", "import_ctgov", "--workers", "2", str(STUDIES)]
