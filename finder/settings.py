@@ -138,9 +138,12 @@ else:
     }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Planner settings for search on SSD storage (any PostgreSQL): bitmap scans of the
-# full-text indexes beat sequential scans, and facet counts hash in memory.
+# full-text indexes beat sequential scans, and facet counts hash in memory. Scans that
+# stop at a LIMIT start at the table's beginning, not where another scan was, so a page
+# (related trials) shows the same rows on every visit.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = env_str(
-    "TRIALFINDER_PG_OPTIONS", "-c random_page_cost=1.1 -c work_mem=64MB -c jit=off"
+    "TRIALFINDER_PG_OPTIONS",
+    "-c random_page_cost=1.1 -c work_mem=64MB -c jit=off -c synchronize_seqscans=off",
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

@@ -87,13 +87,19 @@ def _get_trial(request: HttpRequest, nct_id: str, view: str) -> Trial | HttpResp
 
 
 RELATED_CANDIDATES = 100
+# Candidates come from a trial's rarest terms, together matching at most this many trials
+# (the rarest one always counts, however common).
+RELATED_TERM_BUDGET = 5000
 
 
 def related_trials(trial: Trial) -> list[Trial]:
     """Trials of the same conditions or MeSH terms: open ones first, then the closest.
 
-    The condition index matches conditions, keywords, MeSH terms and titles (short records
-    name their condition only in the title); trials sharing a term itself rank first.
+    Candidates share the trial's most specific terms (those fewest trials list): an exact
+    index lookup whose size does not grow with the common terms ("Neoplasms" matches a
+    fifth of all trials). The condition index, which also matches keywords and titles
+    (short records name their condition only in the title), is searched only when those
+    are too few. Trials sharing more terms rank first.
     """
     terms = list(dict.fromkeys(normalize_term(t) for t in trial.conditions + trial.mesh_terms))
     terms = [t for t in terms if t][:20]
@@ -107,23 +113,25 @@ def related_trials(trial: Trial) -> list[Trial]:
         output_field=IntegerField(),
     )
     open_first = Case(When(overall_status__in=OPEN_STATUSES, then=Value(0)), default=Value(1))
-    # Rank a bounded set of candidates (open ones first), not every trial of a common
-    # condition: the page must stay fast at 600,000 trials. Trials that list one of the
-    # terms come from an exact index lookup; the full-text search, whose common words
-    # ("disease") are slow to look up, runs only when those are too few.
-    open_statuses = [str(s) for s in OPEN_STATUSES]
+    # A bounded set of candidates from the rarest terms (the rarest one always, then more
+    # while together they match at most RELATED_TERM_BUDGET trials), read in the table's
+    # order up to a limit: a common condition costs no more, and the page shows the same
+    # trials each time (settings turn off synchronized scans, which would start a scan
+    # wherever the last one stopped).
     candidates = RawSQL(
-        "WITH exact AS MATERIALIZED ("
-        f"(SELECT id FROM trials_trial WHERE condition_terms && %s::text[] "
-        # (IS TRUE: filter the matches, rather than intersect with every open trial)
-        f"AND (overall_status = ANY(%s)) IS TRUE LIMIT {RELATED_CANDIDATES}) UNION ALL "
-        f"(SELECT id FROM trials_trial WHERE condition_terms && %s::text[] "
-        f"LIMIT {RELATED_CANDIDATES})) "
-        "SELECT id FROM exact UNION ALL "
+        "WITH counted AS (SELECT t.term, coalesce(c.trial_count, 0) AS n "
+        "FROM unnest(%s::text[]) AS t(term) "
+        "LEFT JOIN trials_conditionterm c ON c.normalized = t.term), "
+        "rarest AS MATERIALIZED (SELECT array_agg(term) AS terms FROM "
+        "(SELECT term, row_number() OVER w AS k, sum(n) OVER w AS running FROM counted "
+        "WINDOW w AS (ORDER BY n, term)) x WHERE k = 1 OR running <= %s), "
+        "exact AS MATERIALIZED (SELECT id FROM trials_trial "
+        f"WHERE condition_terms && (SELECT terms FROM rarest) LIMIT {RELATED_CANDIDATES}) "
+        "SELECT id FROM exact UNION "
         f"(SELECT id FROM trials_trial WHERE condition_document @@ {query} "
         f"AND (SELECT count(DISTINCT id) FROM exact) <= {RELATED_LIMIT} "
         f"LIMIT {RELATED_CANDIDATES})",
-        [terms, open_statuses, terms, *terms],
+        [terms, RELATED_TERM_BUDGET, *terms],
     )
     return list(
         Trial.objects.filter(pk__in=candidates)
