@@ -170,6 +170,10 @@ def rate_limit_error(client: str, email: str) -> str:
     return ""
 
 
+class RateLimited(Exception):
+    """Raised by submit() when, checked under its lock, the sender is over a limit."""
+
+
 @dataclass(frozen=True)
 class Submission:
     request: ContactRequest
@@ -187,6 +191,17 @@ def submit(trial: Trial, site: Site | None, data: dict, *, client: str) -> Submi
         if duplicate := find_duplicate(submission):
             logger.info("contact request %s submitted again; stored once", duplicate.pk)
             return Submission(duplicate, created=False)
+        # The form checked the limits already; several posts at once from one sender (or
+        # with one address) could all have passed that check, so they queue here, sender
+        # first and address second (always in that order: no deadlock), and check again.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
+                "FROM unnest(%s::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n",
+                [[f"contact-client:{client}", f"contact-email:{data['email'].casefold()}"]],
+            )
+        if error := rate_limit_error(client, data["email"]):
+            raise RateLimited(error)
         team = study_team(trial, site)
         request = ContactRequest.objects.create(
             trial=trial,

@@ -217,10 +217,15 @@ def contact_study_team(request: HttpRequest, nct_id: str) -> HttpResponse:
         return render(request, "finder/contact_done.html", {"trial": trial, "spam": True})
     if form.is_valid():
         site = form.cleaned_data["site"]
-        submission = contact.submit(trial, site, form.cleaned_data, client=form.client)
-        request.session[DONE_SESSION_KEY] = [submission.request.pk, submission.created]
-        done = reverse("contact_done", args=[trial.nct_id])
-        return HttpResponseClientRedirect(done) if request.htmx else redirect(done)
+        try:
+            submission = contact.submit(trial, site, form.cleaned_data, client=form.client)
+        except contact.RateLimited as limited:
+            form.add_error(None, str(limited))
+            form.rate_limited = True
+        else:
+            request.session[DONE_SESSION_KEY] = [submission.request.pk, submission.created]
+            done = reverse("contact_done", args=[trial.nct_id])
+            return HttpResponseClientRedirect(done) if request.htmx else redirect(done)
     if request.htmx:
         context = {"trial": trial, **_form_context(request, form)}
         return render(request, "finder/_contact_form.html", context)

@@ -6,11 +6,13 @@ import datetime as dt
 import io
 import logging
 import smtplib
+import threading
 from unittest import mock
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 from django.views.debug import ExceptionReporter
@@ -18,6 +20,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from finder import contact
+from finder.forms import ContactForm
 from trials.models import AuditLogEntry, ContactRequest, ContactRequestEvent, Site
 
 from .factories import make_trial
@@ -491,6 +494,38 @@ def test_an_email_over_the_daily_limit_is_told_why(client, trial, settings):
         "already received several requests with this e-mail address today"
         in response.content.decode()
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_posts_at_the_same_moment_cannot_pass_the_limit_together(trial, settings):
+    """Both posts pass the form's check before either is stored; the second then waits
+    for the first under submit()'s lock, counts it, and is refused."""
+    settings.CONTACT_LIMIT_PER_CLIENT_PER_HOUR = 1
+    both_checked = threading.Barrier(2, timeout=10)
+    clean = ContactForm.clean
+
+    def clean_then_wait(form):
+        data = clean(form)
+        both_checked.wait()
+        return data
+
+    def send(email, statuses):
+        try:
+            statuses.append(post(Client(), trial, email=email).status_code)
+        finally:
+            connections.close_all()
+
+    statuses: list[int] = []
+    with mock.patch.object(ContactForm, "clean", clean_then_wait):
+        threads = [
+            threading.Thread(target=send, args=(f"p{n}@example.net", statuses)) for n in range(2)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sorted(statuses) == [302, 429]
+    assert ContactRequest.objects.count() == 1
 
 
 def test_the_form_needs_a_csrf_token(trial):
