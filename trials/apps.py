@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 
 class TrialsConfig(AppConfig):
@@ -8,8 +8,17 @@ class TrialsConfig(AppConfig):
 
     def ready(self):
         from .importer import refresh_after_fixture
-        from .models import TrialFacets
+        from .models import Trial, TrialFacets
 
         # `loaddata seed_trials` writes trials without the importer: rebuild the search
         # summaries once its transaction commits.
         post_save.connect(refresh_after_fixture, sender=TrialFacets, dispatch_uid="trials-fixture")
+        # A deleted trial leaves the data version as it was: drop the condition-search
+        # bitmaps, which still count it (searches go to PostgreSQL until the next import).
+        post_delete.connect(forget_bitmaps, sender=Trial, dispatch_uid="trials-forget-bitmaps")
+
+
+def forget_bitmaps(sender, **kwargs) -> None:
+    from . import bitmaps
+
+    bitmaps.forget()

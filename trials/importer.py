@@ -21,6 +21,7 @@ from django.db import DatabaseError, connection, reset_queries, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from . import bitmaps
 from .ctgov import RecordError, StudyRecord, parse_study
 from .models import (
     FACET_FIELDS,
@@ -360,9 +361,11 @@ def refresh_after_fixture(sender, instance, raw: bool = False, **kwargs) -> None
 
 
 def refresh_search_summaries() -> None:
-    """Rebuild what search reads precomputed: the condition vocabulary and status counts."""
+    """Rebuild what search reads precomputed: the condition vocabulary, status counts and
+    the condition-search bitmaps."""
     refresh_condition_terms()
     refresh_status_summaries()
+    bitmaps.rebuild()
 
 
 def refresh_status_summaries() -> None:

@@ -494,6 +494,21 @@ class StatusSummary(models.Model):
         return f"{self.kind} {self.overall_status} {self.value}: {self.n}"
 
 
+class SearchIndex(models.Model):
+    """The condition-search bitmaps (trials.bitmaps), as one stored NumPy archive.
+
+    Rebuilt after every import with the other summaries; `version` is the data version
+    it was built from, so a server process uses it only while the trials are unchanged.
+    """
+
+    name = models.CharField(max_length=32, primary_key=True)
+    version = models.CharField(max_length=64)
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"
+
+
 class Site(models.Model):
     """A location where the trial runs (contactsLocationsModule.locations)."""
 

@@ -20,6 +20,8 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
+from . import bitmaps
+from .bitmaps import data_version
 from .ctgov import normalize_term
 from .models import (
     DAYS_PER_YEAR,
@@ -221,14 +223,16 @@ class Criteria:
         if counts is not None:  # a page past the end is not looked for
             found = offset < self.total_from(counts)
             return counts, self.page_ids(offset, limit) if found else []
-        counts, ids = self._counts_and_page(page=(offset, limit))
+        counts, ids = bitmaps.search(self, (offset, limit)) or self._counts_and_page(
+            page=(offset, limit)
+        )
         if key:
             cache.set(key, counts, seconds)
         return counts, ids
 
     def facet_counts(self) -> dict[str, dict[str, int]]:
         """Counts for every option of every facet, each ignoring its own criterion."""
-        return self._counts_and_page(page=None)[0]
+        return (bitmaps.search(self, None) or self._counts_and_page(page=None))[0]
 
     def page_ids(self, offset: int, limit: int) -> list[int]:
         """The ids of one page of matching trials, in the chosen order.
@@ -237,6 +241,8 @@ class Criteria:
         indexes find them and its rows carry every column the other criteria test, so
         ranking them needs no join.
         """
+        if (ids := bitmaps.page(self, offset, limit)) is not None:
+            return ids
         text = bool(self.text_predicates())
         where, params = self.where(direct_text=text)
         rank, rank_params = self._rank() if self.ranked else ("", [])
@@ -255,7 +261,11 @@ class Criteria:
             ranks.append("ts_rank_cd(f.rank_document, websearch_to_tsquery('english', %s))")
             params.append(self.q)
         if self.condition:
-            ranks.append("ts_rank_cd(f.condition_document, plainto_tsquery('english', %s))")
+            # Trials whose conditions (not only the title) name every word come first:
+            # the order trials.bitmaps gives condition searches without reading each row.
+            ranks.append(
+                "(ts_filter(f.condition_document, '{a}') @@ plainto_tsquery('english', %s))::int"
+            )
             params.append(normalize_term(self.condition))
         return " + ".join(ranks), params
 
@@ -404,14 +414,6 @@ class Criteria:
         """The number of matching trials: each trial has one status, so sum the chosen ones."""
         statuses = self.effective_statuses or counts["status"].keys()
         return sum(counts["status"].get(s, 0) for s in statuses)
-
-
-def data_version() -> str:
-    """Changes whenever an import writes trials (cached counts are then stale)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT max(imported_at) FROM {TABLE}")  # an index lookup
-        latest = cursor.fetchone()[0]
-    return latest.isoformat() if latest else ""
 
 
 def headlines(trials: list[Trial], q: str) -> dict[int, str]:

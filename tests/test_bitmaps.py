@@ -1,0 +1,108 @@
+"""Condition searches answered from the bitmaps (trials.bitmaps) match PostgreSQL's answers."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from trials import bitmaps
+from trials.models import AgeGroup, ConditionTerm, Phase, SearchIndex, Status, StudyType, Trial
+from trials.search import Criteria
+
+from .factories import make_trial
+
+pytestmark = pytest.mark.django_db
+
+COUNTRIES = ["United States", "France", "China", "Germany", "Canada", "Egypt", "Nowhere"]
+
+
+def common_conditions() -> list[str]:
+    """Condition terms of the real records whose words all have bitmaps."""
+    terms = ConditionTerm.objects.order_by("-trial_count", "term").values_list("term", flat=True)
+    index = bitmaps.current()
+    found = [t for t in terms[:40] if all(w in index.words for w in bitmaps._lexemes(t) or ["-"])]
+    return found[:15]
+
+
+def postgresql(criteria: Criteria, offset: int) -> tuple:
+    with override_settings(SEARCH_BITMAPS=False):
+        counts, ids = criteria._counts_and_page(page=(offset, 20))
+        assert criteria.page_ids(offset, 20) == ids
+    return counts, ids
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_the_bitmaps_count_and_order_a_condition_search_as_postgresql_does(data):
+    conditions = common_conditions()
+    assert len(conditions) >= 10
+    some = st.lists
+    criteria = Criteria(
+        condition=data.draw(st.sampled_from(conditions)),
+        statuses=data.draw(
+            st.none() | some(st.sampled_from(Status.values), max_size=3, unique=True)
+        ),
+        phases=data.draw(some(st.sampled_from(Phase.values), max_size=2, unique=True)),
+        age=data.draw(st.none() | st.integers(0, 99)),
+        age_groups=data.draw(some(st.sampled_from(AgeGroup.values), max_size=2, unique=True)),
+        sex=data.draw(st.sampled_from(["", "FEMALE", "MALE"])),
+        healthy=data.draw(st.sampled_from([None, True, False])),
+        countries=data.draw(some(st.sampled_from(COUNTRIES), max_size=2, unique=True)),
+        types=data.draw(some(st.sampled_from(StudyType.values), max_size=1)),
+        sort=data.draw(st.sampled_from(["relevance", "newest", "updated"])),
+    )
+    offset = data.draw(st.sampled_from([0, 20, 60, 10_000]))
+    fast = bitmaps.search(criteria, (offset, 20))
+    assert fast is not None, criteria
+    assert fast == postgresql(criteria, offset), criteria
+    assert bitmaps.page(criteria, offset, 20) == fast[1]
+
+
+def test_a_broad_condition_search_reads_no_trial_rows():
+    criteria = Criteria(condition="Neoplasms", statuses=[], age=40)
+    with CaptureQueriesContext(connection) as queries:
+        counts, ids = criteria.search(0, 20)
+    assert sum(counts["status"].values()) > 100 and len(ids) == 20
+    assert not [q for q in queries if "trials_trial" in q["sql"] and "max(" not in q["sql"]]
+    assert (counts, ids) == postgresql(criteria, 0)
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        Criteria(q="lupus"),  # free text stays with PostgreSQL
+        Criteria(condition="Zzyzx Syndrome"),  # a word no trial has
+        Criteria(condition="the of"),  # only stop words
+        Criteria(),  # no condition
+    ],
+)
+def test_searches_the_bitmaps_cannot_answer_go_to_postgresql(criteria):
+    assert bitmaps.search(criteria, (0, 20)) is None
+
+
+def test_changed_trials_are_searched_in_postgresql_until_the_next_import():
+    criteria = Criteria(condition="Neoplasms", statuses=[])
+    assert bitmaps.search(criteria, (0, 20)) is not None
+    trial = Trial.objects.filter(condition_terms__contains=["neoplasms"]).first()
+    Trial.objects.filter(pk=trial.pk).update(imported_at=timezone.now())  # as an admin edit
+    assert bitmaps.search(criteria, (0, 20)) is None
+    trial.delete()
+    assert not SearchIndex.objects.exists()
+    make_trial(conditions=["Neoplasms"])  # an import rebuilds them
+    fast = bitmaps.search(criteria, (0, 20))
+    assert fast is not None and fast == postgresql(criteria, 0)
+
+
+def test_trials_that_list_the_condition_come_before_those_naming_it_in_the_title():
+    listed = make_trial(title="A study of sleep", conditions=["Neoplasms"])
+    titled = make_trial(title="Neoplasms and sleep", conditions=["Insomnia"])
+    ids = Criteria(condition="Neoplasms", statuses=[]).search(0, 10_000)[1]
+    assert listed.pk in ids and titled.pk in ids
+    assert ids.index(listed.pk) < ids.index(titled.pk)
