@@ -55,6 +55,8 @@ def ensure_database(size: int) -> dict[str, str]:
     )
     if probe.returncode == 0 and probe.stdout.strip() == str(size):
         manage(env, "migrate", "-v0", check=True)
+        # A database imported by an older version lacks what newer searches read precomputed.
+        manage(env, "refresh_search", check=True, stdout=subprocess.DEVNULL)
         return env
     env = fresh_database(db_name)
     path = synthetic_file(size)

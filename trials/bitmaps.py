@@ -1,16 +1,17 @@
-"""Condition searches counted from bitmaps in memory instead of from each matching row.
+"""Searches counted from bitmaps in memory instead of from each matching row.
 
-A condition search in PostgreSQL visits every matching trial's row to count it under
-each facet: "Neoplasms" matches a fifth of 600,000 trials and took half a second. Here
-every trial has a position 0..N-1 (in id order); the facet columns are arrays in that
-order; each word of the condition vectors that at least 1% of trials contain has two
-bitmaps, the trials it matches and those whose conditions (not only the title) name
-it. A condition search made of such words ANDs bitmaps and counts every facet option
-with NumPy, and picks its page from the same arrays, in the order the SQL search uses.
+PostgreSQL counts a search's facets by visiting every matching trial's row: "Neoplasms"
+matches a fifth of 600,000 trials and took half a second, "placebo" a second. Here every
+trial has a position 0..N-1 (in id order); the facet columns are arrays in that order;
+each word that at least 1% of trials contain has bitmaps of the trials it matches (as a
+condition, and as free text) and, for relevance, of those whose conditions, title, or
+title and conditions hold it. A search made of such words (joined by AND, maybe negated)
+and of any filters ANDs bitmaps and masks, counts every facet option with NumPy, and
+picks its page in the order the SQL search uses.
 
 `rebuild()` builds it after each import, with the other summaries, and stores it in
 trials_searchindex; each server process loads it once per data version. Searches it
-cannot answer (free text, rare words, no index for the current data) return None,
+cannot answer (a phrase, OR, a rare word, no index for the current data) return None,
 and trials.search runs them in PostgreSQL; both give the same counts and order (tested).
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import io
 import re
 import threading
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -67,7 +69,8 @@ def data_version() -> str:
 class Index:
     version: str
     arrays: dict[str, np.ndarray]
-    words: dict[str, int]  # lexeme -> row of arrays["matches"] and arrays["named"]
+    words: dict[str, int]  # condition lexeme -> row of arrays["matches"] and ["named"]
+    text_words: dict[str, int]  # free-text lexeme -> row of arrays["text_*"]
     countries: list[str]
     mesh_terms: list[str]
 
@@ -86,15 +89,24 @@ def rebuild() -> None:
     """Build the index from trials_trialfacets and the condition vectors, and store it."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('trials.searchindex'))")
-        version = data_version()
-        buffer = io.BytesIO()
-        np.savez(buffer, **_build(cursor))
-        # Sent as binary (%b): Django's cursor would write 100 MB as an escaped literal.
+        # The data version and this build's own id: a process holding an older build of
+        # the same data (rebuilt after a deletion) sees that it changed.
+        version = f"{data_version()} {uuid.uuid4().hex}"
+        arrays = _build(cursor)
+        cursor.execute(f"DELETE FROM {INDEX} WHERE name = %s OR name LIKE %s", [NAME, f"{NAME}:%"])
+        # One row per array, sent as binary (%b): Django's cursor would write each as an
+        # escaped literal, and one archive of them all would double the memory needed.
         with psycopg.Cursor(connection.connection) as raw:
+            for name in list(arrays):
+                buffer = io.BytesIO()
+                np.save(buffer, arrays.pop(name), allow_pickle=False)
+                raw.execute(
+                    f"INSERT INTO {INDEX} (name, version, data) VALUES (%s, %s, %b)",
+                    [f"{NAME}:{name}", version, buffer.getbuffer()],
+                )
+            # Last, the row whose version searches check: the build is complete.
             raw.execute(
-                f"INSERT INTO {INDEX} (name, version, data) VALUES (%s, %s, %b) "
-                "ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version, data = EXCLUDED.data",
-                [NAME, version, buffer.getbuffer()],
+                f"INSERT INTO {INDEX} (name, version, data) VALUES (%s, %s, '')", [NAME, version]
             )
 
 
@@ -170,26 +182,54 @@ def _build(cursor) -> dict[str, np.ndarray]:
         arrays[f"{name}_pos"] = np.concatenate(positions or [np.zeros(0, np.int32)])
         arrays[f"{name}_code"] = np.concatenate(codes or [np.zeros(0, np.int32)])
     size = len(arrays["ids"])
-    words, matches, named = [], [], []
+    frequent = max(1, int(size * FREQUENT_SHARE))
+    # Condition words: the trials each matches, and those whose conditions name it.
+    words, (arrays["matches"], arrays["named"]) = _word_bitmaps(
+        size,
+        "condition_document",
+        "GROUP BY lexeme HAVING count(*) >= %s",
+        [frequent],
+    )
+    arrays["words"] = np.array(words, dtype=str)
+    # Free-text words: the trials each matches; for relevance, those whose title or
+    # conditions hold it (rank_document) and those whose title does.
+    words, (arrays["text_matches"],) = _word_bitmaps(
+        size, "search_document", "GROUP BY lexeme HAVING count(*) >= %s", [frequent], named=False
+    )
+    arrays["text_words"] = np.array(words, dtype=str)
+    ranked, (in_rank, in_title) = _word_bitmaps(
+        size, "rank_document", "AND lexeme = ANY(%s) GROUP BY lexeme", [words]
+    )
+    width = (size + 7) // 8
+    rows = [words.index(w) for w in ranked] if ranked else []
+    for name, found in (("text_ranked", in_rank), ("text_titled", in_title)):
+        arrays[name] = np.zeros((len(words), width), dtype=np.uint8)
+        arrays[name][rows] = found
+    return arrays
+
+
+def _word_bitmaps(size: int, vector: str, having: str, params: list, named: bool = True):
+    """(words, bitmaps): for each word of `vector` the query keeps, a packed bitmap of the
+    trials holding it and, with named, of those holding it with weight A (conditions in
+    condition_document, the title in rank_document). Words in the database's order."""
+    words, matches, weighted = [], [], []
     found = np.zeros(size, dtype=bool)
-    for lexeme, anywhere, in_conditions in _rows(
-        f"WITH p AS (SELECT row_number() OVER (ORDER BY id) - 1 AS pos, condition_document "
-        f"FROM {TABLE}) SELECT lexeme, string_agg(int4send(pos::int4), ''::bytea), "
-        "string_agg(int4send(pos::int4), ''::bytea) FILTER (WHERE 'A' = ANY(weights)) "
-        "FROM p, unnest(p.condition_document) GROUP BY lexeme HAVING count(*) >= %s "
+    filtered = "string_agg(int4send(pos::int4), ''::bytea) FILTER (WHERE 'A' = ANY(weights))"
+    for lexeme, anywhere, with_a in _rows(
+        f"WITH p AS (SELECT row_number() OVER (ORDER BY id) - 1 AS pos, {vector} FROM {TABLE}) "
+        f"SELECT lexeme, string_agg(int4send(pos::int4), ''::bytea), "
+        f"{filtered if named else 'NULL'} FROM p, unnest(p.{vector}) WHERE TRUE {having} "
         "ORDER BY lexeme",
-        [max(1, int(size * FREQUENT_SHARE))],
+        params,
     ):
         words.append(lexeme)
-        for bitmaps, positions in ((matches, anywhere), (named, in_conditions)):
+        for bitmaps, positions in ((matches, anywhere), (weighted, with_a))[: 1 + named]:
             found[:] = False
             found[_positions(positions)] = True
             bitmaps.append(np.packbits(found))
-    arrays["words"] = np.array(words, dtype=str)
     width = (size + 7) // 8
-    arrays["matches"] = np.array(matches, dtype=np.uint8).reshape(len(words), width)
-    arrays["named"] = np.array(named, dtype=np.uint8).reshape(len(words), width)
-    return arrays
+    lists = (matches, weighted)[: 1 + named]
+    return words, [np.array(b, dtype=np.uint8).reshape(len(words), width) for b in lists]
 
 
 def _rows(sql: str, params=()):
@@ -203,31 +243,50 @@ def _rows(sql: str, params=()):
 # Loading
 
 
-def current() -> Index | None:
-    """This process's index if it was built from the trials as they are now, else None."""
+def _state(q: str = "", condition: str = "") -> tuple[str, str | None, str, str]:
+    """(data version, stored index version, q's tsquery, condition's tsquery): one query."""
+    from .ctgov import normalize_term
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT max(imported_at) FROM {TABLE}), "
+            f"(SELECT version FROM {INDEX} WHERE name = %s), "
+            "websearch_to_tsquery('english', %s)::text, plainto_tsquery('english', %s)::text",
+            [NAME, q, normalize_term(condition)],
+        )
+        latest, stored, q_query, condition_query = cursor.fetchone()
+    return (latest.isoformat() if latest else ""), stored, q_query, condition_query
+
+
+def current(state: tuple | None = None) -> Index | None:
+    """This process's index, if it is the stored one and the trials are as it was built
+    from, else None. `state`: what _state() returned, if the caller has it."""
     global _loaded
-    version = data_version()
-    if _loaded is not None and _loaded.version == version:
+    version, stored, *_ = state or _state()
+    if stored is None or stored.partition(" ")[0] != version:
+        return None
+    if _loaded is not None and _loaded.version == stored:
         return _loaded
     with _lock:
-        if _loaded is not None and _loaded.version == version:
+        if _loaded is not None and _loaded.version == stored:
             return _loaded
         connection.ensure_connection()
+        arrays = {}
         with psycopg.Cursor(connection.connection) as raw:
             raw.execute(
-                f"SELECT data FROM {INDEX} WHERE name = %s AND version = %s",
-                [NAME, version],
+                f"SELECT name, data FROM {INDEX} WHERE name LIKE %s AND version = %s",
+                [f"{NAME}:%", stored],
                 binary=True,
             )
-            stored = raw.fetchone()
-        if stored is None:
+            while row := raw.fetchone():
+                arrays[row[0].partition(":")[2]] = np.load(io.BytesIO(row[1]), allow_pickle=False)
+        if "ids" not in arrays:
             return None
-        with np.load(io.BytesIO(stored[0])) as archive:
-            arrays = {name: archive[name] for name in archive.files}
         _loaded = Index(
-            version,
+            stored,
             arrays,
             {str(w): i for i, w in enumerate(arrays.pop("words"))},
+            {str(w): i for i, w in enumerate(arrays.pop("text_words"))},
             arrays.pop("countries").tolist(),
             arrays.pop("mesh").tolist(),
         )
@@ -237,60 +296,101 @@ def current() -> Index | None:
 def forget() -> None:
     """Drop the stored index (trials were deleted): searches go to PostgreSQL until the next build."""
     global _loaded
-    SearchIndex.objects.filter(name=NAME).delete()
+    SearchIndex.objects.filter(name__startswith=NAME).delete()
     _loaded = None
 
 
 # Searching
 
 
-LEXEME = re.compile(r"'((?:[^']|'')*)'")
+TERM = re.compile(r"(!?)'((?:[^']|'')*)'")
+
+
+def _terms(query: str) -> list[tuple[bool, str]] | None:
+    """The words of a tsquery's text as (wanted, lexeme), or None unless it is words joined
+    by AND, each maybe negated (no OR, phrases or groups: those stay with PostgreSQL)."""
+    found = TERM.findall(query or "")
+    if not found or TERM.sub("", query).replace("&", "").strip():
+        return None
+    return [(not negated, word.replace("''", "'")) for negated, word in found]
 
 
 def _lexemes(condition: str) -> list[str] | None:
-    """The words of plainto_tsquery(condition), or None if it is not a plain AND of words."""
-    from .ctgov import normalize_term
+    """The words of the condition's plainto_tsquery, or None if it has none."""
+    terms = _terms(_state(condition=condition)[3])
+    return [word for _, word in terms] if terms else None
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT plainto_tsquery('english', %s)::text", [normalize_term(condition)])
-        text = cursor.fetchone()[0]
-    found = LEXEME.findall(text)
-    if not found or LEXEME.sub("", text).replace("&", "").strip():
+
+@dataclass
+class Prepared:
+    index: Index
+    masks: dict[str, np.ndarray]  # every criterion (text too) as a mask, keyed like clauses()
+    condition: list[str]  # the condition's words
+    text: list[tuple[bool, str]]  # the free text's words, (wanted, lexeme)
+
+    def matching(self, without: str | None = None) -> np.ndarray:
+        """The trials meeting every criterion but `without`."""
+        found = np.ones(self.index.size, dtype=bool)
+        for key, mask in self.masks.items():
+            if key != without:
+                found &= mask
+        return found
+
+    def relevance(self) -> np.ndarray:
+        """Criteria._rank's relevance of every trial (0 to 3), from the bitmaps."""
+        index = self.index
+        score = np.zeros(index.size, dtype=np.int8)
+        if self.text:
+            for name in ("text_titled", "text_ranked"):  # all words in the title; in either
+                holds = np.ones(index.size, dtype=bool)
+                for wanted, word in self.text:
+                    found = index.bitmap(name, index.text_words[word])
+                    holds &= found if wanted else ~found
+                score += holds
+        if self.condition:
+            holds = np.ones(index.size, dtype=bool)
+            for word in self.condition:
+                holds &= index.bitmap("named", index.words[word])
+            score += holds
+        return score
+
+
+def _prepare(criteria: Criteria) -> Prepared | None:
+    """What a search this index can answer needs, else None."""
+    if not settings.SEARCH_BITMAPS:
         return None
-    return [w.replace("''", "'") for w in found]
-
-
-def _prepare(criteria: Criteria):
-    """(index, text matches, criteria masks, words) for a search this index answers, else None."""
-    if not settings.SEARCH_BITMAPS or criteria.q or not criteria.condition:
-        return None
-    index = current()
+    if not criteria.q and not criteria.condition and set(criteria.clauses()) <= {"status"}:
+        return None  # PostgreSQL reads these from trials_statussummary, as fast
+    state = _state(criteria.q, criteria.condition)
+    index = current(state)
     if index is None:
         return None
-    lexemes = _lexemes(criteria.condition)
-    if lexemes is None or any(w not in index.words for w in lexemes):
-        return None
-    matched = np.ones(index.size, dtype=bool)
-    for word in lexemes:
-        matched &= index.bitmap("matches", index.words[word])
-    return index, matched, _masks(criteria, index), lexemes
-
-
-def _matching(index, matched, masks, without: str | None = None, text: bool = True):
-    """The trials meeting every criterion but `without` (and the text when text=False)."""
-    found = matched.copy() if text else np.ones(index.size, dtype=bool)
-    for key, mask in masks.items():
-        if key != without:
-            found &= mask
-    return found
+    masks, condition, text = {}, [], []
+    if criteria.q:
+        text = _terms(state[2])
+        if text is None or any(w not in index.text_words for _, w in text):
+            return None
+        masks["q"] = np.ones(index.size, dtype=bool)
+        for wanted, word in text:
+            found = index.bitmap("text_matches", index.text_words[word])
+            masks["q"] &= found if wanted else ~found
+    if criteria.condition:
+        terms = _terms(state[3])
+        condition = [word for _, word in terms or []]
+        if not condition or any(w not in index.words for w in condition):
+            return None
+        masks["condition"] = np.ones(index.size, dtype=bool)
+        for word in condition:
+            masks["condition"] &= index.bitmap("matches", index.words[word])
+    masks.update(_masks(criteria, index))
+    return Prepared(index, masks, condition, text)
 
 
 def page(criteria: Criteria, offset: int, limit: int) -> list[int] | None:
     """One page of ids, as Criteria.page_ids gives; None if this index cannot answer."""
     if (prepared := _prepare(criteria)) is None:
         return None
-    index, matched, masks, lexemes = prepared
-    return _page(criteria, index, _matching(index, matched, masks), lexemes, offset, limit)
+    return _page(criteria, prepared, offset, limit)
 
 
 def search(
@@ -300,12 +400,8 @@ def search(
     index cannot answer (then PostgreSQL does)."""
     if (prepared := _prepare(criteria)) is None:
         return None
-    index, matched, masks, lexemes = prepared
+    index, matching = prepared.index, prepared.matching
     a = index.arrays
-
-    def matching(without: str | None = None, text: bool = True) -> np.ndarray:
-        return _matching(index, matched, masks, without, text)
-
     counts: dict[str, dict[str, int]] = {}
     found = matching("phase")
     counts["phase"] = _nonzero(
@@ -328,11 +424,10 @@ def search(
     types = np.bincount(a["type"][matching("type")], minlength=len(StudyType.values) + 1)
     counts["type"] = _nonzero({v: types[i + 1] for i, v in enumerate(StudyType.values)})
     counts["country"] = _top(index, "countries", matching("country"), COUNTRY_FACET_SIZE)
-    # The condition facet ignores the condition, like every facet its own criterion.
-    counts["condition"] = _top(index, "mesh", matching(text=False), CONDITION_FACET_SIZE)
+    counts["condition"] = _top(index, "mesh", matching("condition"), CONDITION_FACET_SIZE)
     if page is None:
         return counts, None
-    return counts, _page(criteria, index, matching(), lexemes, *page)
+    return counts, _page(criteria, prepared, *page)
 
 
 def _masks(criteria: Criteria, index: Index) -> dict[str, np.ndarray]:
@@ -383,24 +478,20 @@ def _top(index: Index, name: str, found: np.ndarray, size: int) -> dict[str, int
     return {vocabulary[i]: int(counts[i]) for i in order if counts[i]}
 
 
-def _page(
-    criteria: Criteria, index: Index, found: np.ndarray, lexemes: list[str], offset: int, limit: int
-) -> list[int]:
-    """One page of ids in the order of Criteria._order (relevance: conditions naming every
-    word first, then the rest; each most recently updated first)."""
-    hits = np.flatnonzero(found)
+def _page(criteria: Criteria, prepared: Prepared, offset: int, limit: int) -> list[int]:
+    """One page of ids in the order of Criteria._order: by relevance (most first), then
+    most recently updated; or newest first."""
+    hits = np.flatnonzero(prepared.matching())
     if offset >= len(hits):
         return []
+    index = prepared.index
     a = index.arrays
     if criteria.sort == "newest":
         key = a["newest"][hits].astype(np.int64)
     else:
         key = a["updated"][hits].astype(np.int64)
         if criteria.ranked:
-            named = np.ones(index.size, dtype=bool)
-            for word in lexemes:
-                named &= index.bitmap("named", index.words[word])
-            key += np.where(named[hits], 0, index.size + 1)
+            key -= prepared.relevance()[hits].astype(np.int64) * (index.size + 1)
     wanted = min(offset + limit, len(hits))
     first = (
         np.argpartition(key, wanted - 1)[:wanted] if wanted < len(hits) else np.arange(len(hits))

@@ -502,7 +502,7 @@ class SearchIndex(models.Model):
     """
 
     name = models.CharField(max_length=32, primary_key=True)
-    version = models.CharField(max_length=64)
+    version = models.CharField(max_length=100)
     data = models.BinaryField()
 
     def __str__(self) -> str:

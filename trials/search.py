@@ -257,12 +257,16 @@ class Criteria:
     def _rank(self) -> tuple[str, list]:
         """How well a trial `f` of trials_trial matches the text criteria."""
         ranks, params = [], []
+        # Relevance in steps that trials.bitmaps computes without reading rows: every word
+        # in the title (2), in the title and conditions together (1); for the condition,
+        # every word in the trial's conditions (1). Ties go to the most recently updated.
         if self.q:
-            ranks.append("ts_rank_cd(f.rank_document, websearch_to_tsquery('english', %s))")
-            params.append(self.q)
+            ranks.append(
+                "((ts_filter(f.rank_document, '{a}') @@ websearch_to_tsquery('english', %s))::int"
+                " + (f.rank_document @@ websearch_to_tsquery('english', %s))::int)"
+            )
+            params.extend([self.q, self.q])
         if self.condition:
-            # Trials whose conditions (not only the title) name every word come first:
-            # the order trials.bitmaps gives condition searches without reading each row.
             ranks.append(
                 "(ts_filter(f.condition_document, '{a}') @@ plainto_tsquery('english', %s))::int"
             )

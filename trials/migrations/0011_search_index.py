@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             name='SearchIndex',
             fields=[
                 ('name', models.CharField(max_length=32, primary_key=True, serialize=False)),
-                ('version', models.CharField(max_length=64)),
+                ('version', models.CharField(max_length=100)),
                 ('data', models.BinaryField()),
             ],
         ),
