@@ -86,7 +86,7 @@ def _get_trial(request: HttpRequest, nct_id: str, view: str) -> Trial | HttpResp
     return trial
 
 
-RELATED_CANDIDATES = 100
+RELATED_CANDIDATES = 40
 # Candidates come from a trial's rarest terms, together matching at most this many trials
 # (the rarest one always counts, however common).
 RELATED_TERM_BUDGET = 5000

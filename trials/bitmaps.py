@@ -3,21 +3,23 @@
 PostgreSQL counts a search's facets by visiting every matching trial's row: "Neoplasms"
 matches a fifth of 600,000 trials and took half a second, "placebo" a second. Here every
 trial has a position 0..N-1 (in id order); the facet columns are arrays in that order;
-each word that at least 1% of trials contain has bitmaps of the trials it matches (as a
-condition, and as free text) and, for relevance, of those whose conditions, title, or
-title and conditions hold it. A search made of such words (joined by AND, maybe negated)
-and of any filters ANDs bitmaps and masks, counts every facet option with NumPy, and
-picks its page in the order the SQL search uses.
+each word that many trials contain (1% of them; 0.5% for condition words) has bitmaps of
+the trials it matches (as a condition, and as free text) and, for relevance, of those
+whose conditions, title, or title and conditions hold it. A search made of such words
+(joined by AND, maybe negated) and of any filters ANDs bitmaps and masks, counts every
+facet option with NumPy, and picks its page in the order the SQL search uses.
 
 `rebuild()` builds it after each import, with the other summaries, and stores it in
-trials_searchindex; each server process loads it once per data version. Searches it
-cannot answer (a phrase, OR, a rare word, no index for the current data) return None,
-and trials.search runs them in PostgreSQL; both give the same counts and order (tested).
+trials_searchindex; each server process loads each build once. Searches it cannot
+answer (a phrase, OR, a rare word, only a status filter, no build for the current data)
+return None, and trials.search runs them in PostgreSQL; both give the same counts and
+order (tests/test_bitmaps.py).
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import re
 import threading
 import uuid
@@ -56,6 +58,7 @@ NO_MAX_AGE = 2**31 - 1
 SEXES = ["FEMALE", "MALE", "ALL", ""]
 COUNTRY_FACET_SIZE = 60
 CONDITION_FACET_SIZE = 12
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _loaded: Index | None = None
 
@@ -89,7 +92,7 @@ class Index:
 
 
 def rebuild() -> None:
-    """Build the index from trials_trialfacets and the condition vectors, and store it."""
+    """Build the index from trials_trialfacets and the text vectors, and store it."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('trials.searchindex'))")
         # The data version and this build's own id: a process holding an older build of
@@ -97,6 +100,11 @@ def rebuild() -> None:
         version = f"{data_version()} {uuid.uuid4().hex}"
         arrays = _build(cursor)
         cursor.execute(f"DELETE FROM {INDEX} WHERE name = %s OR name LIKE %s", [NAME, f"{NAME}:%"])
+        cursor.execute(f"SELECT count(*) FROM {TABLE}")
+        if cursor.fetchone()[0] != len(arrays["ids"]):
+            # A trial without its facets row: positions would not line up.
+            logger.warning("search bitmaps not built: trials and facet rows differ in number")
+            return
         # One row per array, sent as binary (%b): Django's cursor would write each as an
         # escaped literal, and one archive of them all would double the memory needed.
         with psycopg.Cursor(connection.connection) as raw:
@@ -115,10 +123,10 @@ def rebuild() -> None:
 
 def _column(cursor, expression: str, params=(), dtype=np.int32) -> np.ndarray:
     """One value per trial, in trial id order, sent as packed big-endian integers."""
-    send, width = ("int8send", ">i8") if dtype == np.int64 else ("int4send", ">i4")
+    kind, width = ("int8", ">i8") if dtype == np.int64 else ("int4", ">i4")
     cursor.execute(
-        f"SELECT string_agg({send}(({expression})::{'int8' if width == '>i8' else 'int4'}), "
-        f"''::bytea ORDER BY trial_id) FROM {FACETS}",
+        f"SELECT string_agg({kind}send(({expression})::{kind}), ''::bytea ORDER BY trial_id) "
+        f"FROM {FACETS}",
         params,
     )
     return np.frombuffer(cursor.fetchone()[0] or b"", dtype=width).astype(dtype)
