@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from . import bitmaps
-from .bitmaps import data_version
+from .bitmaps import CONDITION_FACET_SIZE, COUNTRY_FACET_SIZE, data_version
 from .ctgov import normalize_term
 from .models import (
     DAYS_PER_YEAR,
@@ -43,8 +43,6 @@ SUMMARY = StatusSummary._meta.db_table
 GROUP_COLUMNS = "overall_status, study_type, sex, healthy_volunteers, phases, std_ages"
 # What Criteria.search reads of each text match.
 MATCHED_COLUMNS = f"{GROUP_COLUMNS}, min_age_days, max_age_days, countries, mesh_terms"
-COUNTRY_FACET_SIZE = 60
-CONDITION_FACET_SIZE = 12
 # ts_headline marks matches with these; the template escapes the text, then turns them into <mark>.
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
 # Facets with a fixed set of options: (value, predicate on `f`) for each option.
