@@ -202,7 +202,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Facet counts of a search are cached this many seconds (0: never), and dropped by any
 # import that writes trials. Benchmarks report uncached figures (they set 0).
 SEARCH_CACHE_SECONDS = env_int("TRIALFINDER_SEARCH_CACHE_SECONDS", 300)
-# Condition searches counted from in-memory bitmaps (trials.bitmaps); off: all in PostgreSQL.
+# Searches counted from in-memory bitmaps where they can be (trials.bitmaps); off: all in
+# PostgreSQL.
 SEARCH_BITMAPS = env_bool("TRIALFINDER_SEARCH_BITMAPS", True)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -27,8 +27,7 @@ COUNTRIES = ["United States", "France", "China", "Germany", "Canada", "Egypt", "
 def common_conditions() -> list[str]:
     """Condition terms of the real records whose words all have bitmaps."""
     terms = ConditionTerm.objects.order_by("-trial_count", "term").values_list("term", flat=True)
-    index = bitmaps.current()
-    found = [t for t in terms[:40] if all(w in index.words for w in bitmaps._lexemes(t) or ["-"])]
+    found = [t for t in terms[:40] if bitmaps.search(Criteria(condition=t), None) is not None]
     return found[:15]
 
 

@@ -13,8 +13,8 @@ class TrialsConfig(AppConfig):
         # `loaddata seed_trials` writes trials without the importer: rebuild the search
         # summaries once its transaction commits.
         post_save.connect(refresh_after_fixture, sender=TrialFacets, dispatch_uid="trials-fixture")
-        # A deleted trial leaves the data version as it was: drop the condition-search
-        # bitmaps, which still count it (searches go to PostgreSQL until the next import).
+        # A deleted trial leaves the data version as it was: drop the search bitmaps,
+        # which still count it (searches go to PostgreSQL until the next rebuild).
         post_delete.connect(forget_bitmaps, sender=Trial, dispatch_uid="trials-forget-bitmaps")
 
 

@@ -84,8 +84,14 @@ class Index:
     def size(self) -> int:
         return len(self.arrays["ids"])
 
-    def bitmap(self, name: str, row: int) -> np.ndarray:
-        return np.unpackbits(self.arrays[name][row], count=self.size).view(bool)
+    def holding(self, name: str, terms: list[tuple[bool, str]]) -> np.ndarray:
+        """The trials whose bitmaps `name` hold every wanted word and no unwanted one."""
+        rows = self.text_words if name.startswith("text_") else self.words
+        found = np.ones(self.size, dtype=bool)
+        for wanted, word in terms:
+            bitmap = np.unpackbits(self.arrays[name][rows[word]], count=self.size).view(bool)
+            found &= bitmap if wanted else ~bitmap
+        return found
 
 
 # Building
@@ -327,18 +333,12 @@ def _terms(query: str) -> list[tuple[bool, str]] | None:
     return [(not negated, word.replace("''", "'")) for negated, word in found]
 
 
-def _lexemes(condition: str) -> list[str] | None:
-    """The words of the condition's plainto_tsquery, or None if it has none."""
-    terms = _terms(_state(condition=condition)[3])
-    return [word for _, word in terms] if terms else None
-
-
 @dataclass
 class Prepared:
     index: Index
     masks: dict[str, np.ndarray]  # every criterion (text too) as a mask, keyed like clauses()
-    condition: list[str]  # the condition's words
-    text: list[tuple[bool, str]]  # the free text's words, (wanted, lexeme)
+    condition: list[tuple[bool, str]]  # the condition's words, (wanted, lexeme)
+    text: list[tuple[bool, str]]  # the free text's words
 
     def matching(self, without: str | None = None) -> np.ndarray:
         """The trials meeting every criterion but `without`."""
@@ -350,20 +350,12 @@ class Prepared:
 
     def relevance(self) -> np.ndarray:
         """Criteria._rank's relevance of every trial (0 to 3), from the bitmaps."""
-        index = self.index
-        score = np.zeros(index.size, dtype=np.int8)
-        if self.text:
-            for name in ("text_titled", "text_ranked"):  # all words in the title; in either
-                holds = np.ones(index.size, dtype=bool)
-                for wanted, word in self.text:
-                    found = index.bitmap(name, index.text_words[word])
-                    holds &= found if wanted else ~found
-                score += holds
-        if self.condition:
-            holds = np.ones(index.size, dtype=bool)
-            for word in self.condition:
-                holds &= index.bitmap("named", index.words[word])
-            score += holds
+        score = np.zeros(self.index.size, dtype=np.int8)
+        if self.text:  # every word in the title; in the title and conditions together
+            score += self.index.holding("text_titled", self.text)
+            score += self.index.holding("text_ranked", self.text)
+        if self.condition:  # every word in the trial's conditions
+            score += self.index.holding("named", self.condition)
         return score
 
 
@@ -382,18 +374,12 @@ def _prepare(criteria: Criteria) -> Prepared | None:
         text = _terms(state[2])
         if text is None or any(w not in index.text_words for _, w in text):
             return None
-        masks["q"] = np.ones(index.size, dtype=bool)
-        for wanted, word in text:
-            found = index.bitmap("text_matches", index.text_words[word])
-            masks["q"] &= found if wanted else ~found
+        masks["q"] = index.holding("text_matches", text)
     if criteria.condition:
-        terms = _terms(state[3])
-        condition = [word for _, word in terms or []]
-        if not condition or any(w not in index.words for w in condition):
+        condition = _terms(state[3])  # plainto_tsquery: words joined by AND, never negated
+        if condition is None or any(w not in index.words for _, w in condition):
             return None
-        masks["condition"] = np.ones(index.size, dtype=bool)
-        for word in condition:
-            masks["condition"] &= index.bitmap("matches", index.words[word])
+        masks["condition"] = index.holding("matches", condition)
     masks.update(_masks(criteria, index))
     return Prepared(index, masks, condition, text)
 

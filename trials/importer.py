@@ -362,7 +362,7 @@ def refresh_after_fixture(sender, instance, raw: bool = False, **kwargs) -> None
 
 def refresh_search_summaries() -> None:
     """Rebuild what search reads precomputed: the condition vocabulary, status counts and
-    the condition-search bitmaps."""
+    the search bitmaps."""
     refresh_condition_terms()
     refresh_status_summaries()
     bitmaps.rebuild()

@@ -495,10 +495,12 @@ class StatusSummary(models.Model):
 
 
 class SearchIndex(models.Model):
-    """The condition-search bitmaps (trials.bitmaps), as one stored NumPy archive.
+    """The search bitmaps (trials.bitmaps): one stored NumPy array per row ("search:ids",
+    ...) and a last row, "search", written when the build is complete.
 
     Rebuilt after every import with the other summaries; `version` is the data version
-    it was built from, so a server process uses it only while the trials are unchanged.
+    the build was made from and a build id, so a server process uses it only while the
+    trials are unchanged and notices every rebuild.
     """
 
     name = models.CharField(max_length=32, primary_key=True)

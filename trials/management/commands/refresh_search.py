@@ -9,7 +9,7 @@ from trials.importer import refresh_search_summaries
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the condition vocabulary, the status counts and the condition-search bitmaps "
+        "Rebuild the condition vocabulary, the status counts and the search bitmaps "
         "(every import does this; run it after deleting trials, or on a database from an "
         "older version)."
     )
