@@ -411,6 +411,86 @@ def tmp_path_json(study) -> str:
     return fp.name
 
 
+def test_nan_and_infinity_are_not_json(tmp_path, real_studies):
+    """Python's json reads them; JSON and jsonb have no such values: refused, not nulled."""
+    empty_trials()
+    good = sample(real_studies, 1)[0]
+    text = json.dumps(good)
+    with_nan = text.replace('"protocolSection": {', '"protocolSection": {"x": NaN, ', 1)
+    with_nan = with_nan.replace(nct(good), "NCT99999994")
+    pretty = json.dumps(good, indent=2).replace(
+        '"protocolSection": {', '"protocolSection": {"x": [1, -Infinity], ', 1
+    )
+    (tmp_path / "lines.jsonl").write_text(text + "\n" + with_nan + "\n")
+    (tmp_path / "one.json").write_text(pretty.replace(nct(good), "NCT99999995"))
+    out, err, code = run_import(tmp_path)
+    assert "1 created, 0 updated, 0 unchanged, 2 skipped" in out, (out, err)
+    assert "lines.jsonl, line 2: malformed JSON: NaN is not a JSON value (line 2)" in err
+    assert "one.json, line 1: malformed JSON: -Infinity is not a JSON value (line 2); " in err
+    assert list(Trial.objects.values_list("nct_id", flat=True)) == [nct(good)]
+
+
+def test_a_malformed_record_over_many_lines_is_one_problem(tmp_path, real_studies):
+    """Not one per line of the record: reading stops there, with the line of the fault."""
+    empty_trials()
+    pretty = json.dumps(sample(real_studies, 1)[0], indent=2).splitlines()
+    pretty[5] = pretty[5].replace(":", ": tru", 1)
+    (tmp_path / "one.json").write_text("\n".join(pretty))
+    out, err, code = run_import(tmp_path)
+    assert "0 created, 0 updated, 0 unchanged, 1 skipped" in out, (out, err)
+    assert "one.json, line 1: malformed JSON: Expecting value (line 6); " in err
+    assert "the rest of this file was not read" in err
+
+
+def test_lists_of_text_keep_quotes_backslashes_and_braces(tmp_path, real_studies):
+    """The importer writes arrays as PostgreSQL array literals itself: what it stores must
+    read back as given."""
+    empty_trials()
+    study = sample(real_studies, 1)[0]
+    tricky = [
+        'say "lupus"',
+        "back\\slash",
+        "{braces}, commas",
+        "NULL",
+        "tab\tnew\nline",
+        "café ≥ 2",
+    ]
+    study["protocolSection"]["conditionsModule"]["conditions"] = tricky
+    study["protocolSection"]["conditionsModule"]["keywords"] = ["", " "]
+    path = tmp_path / "tricky.json"
+    path.write_text(json.dumps(study))
+    out, err, code = run_import(path)
+    assert code == 0, err
+    trial = Trial.objects.get(nct_id=nct(study))
+    assert trial.conditions == tricky
+    assert trial.keywords == [" "]  # empty text is dropped, as before
+    assert trial.raw == study
+
+
+def test_the_condition_vocabulary_counts_each_trial_once_in_its_commonest_spelling(
+    tmp_path, real_studies
+):
+    from trials.models import ConditionTerm
+
+    empty_trials()
+    studies = sample(real_studies, 3)
+    spellings = [["Lupus Nephritis", "lupus  nephritis"], ["lupus nephritis"], ["Lupus Nephritis"]]
+    for i, (study, conditions) in enumerate(zip(studies, spellings, strict=True)):
+        study["protocolSection"]["conditionsModule"]["conditions"] = conditions
+        study["protocolSection"]["statusModule"]["overallStatus"] = ["RECRUITING", "COMPLETED"][
+            i % 2
+        ]
+        browse = study.setdefault("derivedSection", {}).setdefault("conditionBrowseModule", {})
+        browse["meshes"] = [{"id": "D008181", "term": "Lupus Nephritis"}] if i == 0 else []
+        browse["ancestors"] = []
+    path = tmp_path / "three.jsonl"
+    path.write_text("\n".join(json.dumps(s) for s in studies) + "\n")
+    out, err, code = run_import(path)
+    assert code == 0, err
+    term = ConditionTerm.objects.get(normalized="lupus nephritis")
+    assert (term.term, term.trial_count, term.open_trial_count) == ("Lupus Nephritis", 3, 2)
+
+
 @pytest.mark.parametrize(
     "content, message",
     [

@@ -15,6 +15,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 
+import orjson
 from django.conf import settings
 
 from .sources import Item
@@ -33,7 +34,7 @@ def _get(url: str, *, retries: int, backoff: float, sleep=time.sleep) -> dict:
         try:
             request = urllib.request.Request(url, headers={"Accept": "application/json"})
             with urllib.request.urlopen(request, timeout=60) as response:
-                return json.load(response)
+                return orjson.loads(response.read())  # NaN is not JSON: refused
         except urllib.error.HTTPError as exc:
             if exc.code != 429 and exc.code < 500:
                 detail = exc.read(500).decode("utf-8", "replace")

@@ -26,7 +26,15 @@ CHUNK = 1 << 20
 MAX_RECORD = 64 << 20
 _WS = re.compile(r"[ \t\r\n]*")
 _STUDIES_KEY = re.compile(r'\{[ \t\r\n]*"studies"[ \t\r\n]*:[ \t\r\n]*\[')
-_decoder = json.JSONDecoder()
+
+
+def _not_json(name: str):
+    # Python's json reads NaN and Infinity, which JSON (and PostgreSQL's jsonb) has not.
+    raise json.JSONDecodeError(f"{name} is not a JSON value", name, 0)
+
+
+_decoder = json.JSONDecoder(parse_constant=_not_json)
+_CONSTANT = re.compile(r"[:,\[][ \t\r\n]*(NaN|-?Infinity)\b")
 
 
 @dataclass
@@ -59,7 +67,7 @@ def decoded(items: Iterable[Item]) -> Iterator[Item]:
             yield item
             continue
         try:
-            value = json.loads(item.text)
+            value = _decoder.decode(item.text)
         except ValueError:
             # Not exactly one JSON value: read it as the file reader does, which reports
             # what is wrong (or finds several values), with lines counted from the file's.
@@ -156,10 +164,17 @@ class JSONStream:
             except json.JSONDecodeError as exc:
                 # An error near the end of the buffer may be a token cut by the read (`tru|e`,
                 # `\u00|e9`): read more and try again; a real error stays where it is.
+                if exc.doc is not self.buf:  # _not_json: NaN or Infinity, somewhere here
+                    found = _CONSTANT.search(self.buf, self.pos)
+                    exc.pos = found.start(1) if found else self.pos
                 truncated = exc.pos >= len(self.buf) - 16 or exc.msg.startswith("Unterminated")
                 if not truncated or self.eof:
-                    where = "the file ends in the middle of a record" if self.eof else exc.msg
-                    raise MalformedJSON(f"{where} (line {self.line})") from None
+                    if truncated:  # and nothing more to read
+                        raise MalformedJSON(
+                            f"the file ends in the middle of a record (line {self.line})"
+                        ) from None
+                    at = self.line + self.buf.count("\n", self.pos, exc.pos)
+                    raise MalformedJSON(f"{exc.msg} (line {at})") from None
                 if len(self.buf) - self.pos > MAX_RECORD:
                     raise MalformedJSON(f"a record larger than {MAX_RECORD >> 20} MB") from None
                 self._fill(size)
@@ -183,6 +198,15 @@ class JSONStream:
                 return text
             if len(self.buf) - self.pos > MAX_RECORD or not self._fill():
                 return None
+
+    def first_line_closes(self) -> bool:
+        """Whether the line the next value starts on ends with "}": a JSON Lines record,
+        after which reading can resume when the record is malformed."""
+        self.peek()
+        while (newline := self.buf.find("\n", self.pos)) < 0:
+            if len(self.buf) - self.pos > MAX_RECORD or not self._fill():
+                return self.buf[self.pos :].rstrip().endswith("}")
+        return self.buf[self.pos : newline].rstrip().endswith("}")
 
     def skip_line(self) -> None:
         """Resume after the line where the current value started (JSON Lines recovery)."""
@@ -257,9 +281,17 @@ def iter_text(fp: IO[str], source: str, deferred: bool = False) -> Iterator[Item
             if text is not None:
                 yield Item(source, f"line {line}", text=text, line=line)
                 continue
+        record_per_line = one_per_line or stream.first_line_closes()
         try:
             value = stream.value()
         except MalformedJSON as exc:
+            if not record_per_line:  # a record over many lines: where would the next start?
+                yield Item(
+                    source,
+                    f"line {line}",
+                    error=f"malformed JSON: {exc}; the rest of this file was not read",
+                )
+                return
             yield Item(source, f"line {line}", error=f"malformed JSON: {exc}")
             stream.skip_line()
             continue
