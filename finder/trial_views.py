@@ -16,7 +16,6 @@ from django.db.models import (
     Case,
     F,
     FloatField,
-    GeneratedField,
     IntegerField,
     Prefetch,
     QuerySet,
@@ -32,7 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from trials.ctgov import normalize_term
-from trials.models import OPEN_STATUSES, ContactRequest, Site, Trial
+from trials.models import OPEN_STATUSES, ContactRequest, Site, TextVector, Trial
 from trials.tasks import sent_via_coordinators, team_addresses
 
 from . import contact
@@ -47,11 +46,11 @@ NCT_ID = re.compile(r"^NCT\d{1,12}$")  # as the importer accepts them
 RELATED_LIMIT = 6
 PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "language", "message")
 DONE_SESSION_KEY = "contact_request_done"
-# Not needed by the page: the original JSON and the search columns (generated vectors).
+# Not needed by the page: the original JSON and the search columns (text vectors).
 HEAVY_FIELDS = [
     f.name
     for f in Trial._meta.concrete_fields
-    if isinstance(f, GeneratedField) or f.name in {"raw", "search_conditions"}
+    if isinstance(f, TextVector) or f.name in {"raw", "search_conditions"}
 ]
 
 

@@ -488,3 +488,38 @@ def test_the_api_answers_400_naming_the_parameter(client, query, parameter):
     assert body["parameters"][parameter]["accepted"]
     if parameter == "phase":
         assert "PHASE2" in body["parameters"]["phase"]["accepted"]
+
+
+def test_the_trigger_writes_the_words_and_weights_the_old_expressions_gave():
+    """Migration 0013 replaced generated columns by a trigger that parses each text once."""
+    old = {
+        "search_document": "setweight(to_tsvector('english', coalesce(brief_title, '')), 'A') "
+        "|| setweight(to_tsvector('english', coalesce(official_title, '') || ' ' "
+        "|| coalesce(acronym, '')), 'B') "
+        "|| setweight(to_tsvector('english', coalesce(search_conditions, '')), 'A') "
+        "|| setweight(to_tsvector('english', coalesce(search_interventions, '')), 'B') "
+        "|| setweight(to_tsvector('english', coalesce(brief_summary, '')), 'C')",
+        "condition_document": "setweight(to_tsvector('english', coalesce(search_conditions, '')), 'A') "
+        "|| setweight(to_tsvector('english', coalesce(brief_title, '') || ' ' "
+        "|| coalesce(official_title, '')), 'B')",
+        "rank_document": "setweight(to_tsvector('english', coalesce(brief_title, '')), 'A') "
+        "|| setweight(to_tsvector('english', coalesce(search_conditions, '')), 'B')",
+    }
+    trial = Trial.objects.order_by("nct_id").first()
+    trial.brief_title = "Lupus and the kidney: a study of nephritis"
+    trial.save()  # the trigger runs on updates of the texts too
+    with connection.cursor() as cursor:
+        for column, expression in old.items():
+            words = "SELECT count(*) FROM trials_trial t WHERE {} IS DISTINCT FROM {}".format(
+                *(
+                    f"(SELECT array_agg(lexeme || ':' || array_to_string(weights, '') "
+                    f"ORDER BY lexeme) FROM unnest({v}))"
+                    for v in (column, expression)
+                )
+            )
+            cursor.execute(words)
+            assert cursor.fetchone()[0] == 0, column
+            cursor.execute(f"SELECT count(*) FROM trials_trial WHERE {column} IS NULL")
+            assert cursor.fetchone()[0] == 0, column
+    trial.refresh_from_db(fields=["rank_document"])
+    assert "nephr" in str(trial.rank_document)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -140,9 +140,22 @@ def _milestone(label: str) -> tuple[models.Field, models.Field, models.Field]:
 
 
 class StoredVectorField(models.GeneratedField):
-    """A stored generated tsvector that INSERTs do not send back (imports write many rows)."""
+    """A stored generated tsvector (migrations 0001 to 0012; now TextVector)."""
 
     db_returning = False
+
+
+class TextVector(SearchVectorField):
+    """A tsvector a database trigger computes from other columns: not edited, not saved."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("serialize", False)  # fixtures need not carry them either
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        return None  # the trigger writes it; a stale copy must not be sent back
 
 
 class TrialQuerySet(models.QuerySet):
@@ -248,37 +261,18 @@ class Trial(models.Model):
         blank=True,
         help_text="Conditions, keywords, MeSH terms and ancestors, lower-cased and unaccented.",
     )
-    search_document = StoredVectorField(
-        expression=(
-            SearchVector("brief_title", weight="A", config="english")
-            + SearchVector("official_title", "acronym", weight="B", config="english")
-            + SearchVector("search_conditions", weight="A", config="english")
-            + SearchVector("search_interventions", weight="B", config="english")
-            + SearchVector("brief_summary", weight="C", config="english")
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # The three text vectors are written by the trigger trials_trial_text_vectors
+    # (migration 0013) whenever a text they are made of changes: it parses each text once
+    # for all three, where generated columns parsed the title and conditions three times
+    # (a tenth of an import's time). Django never writes them.
+    # Free text: title and conditions (A), other titles and interventions (B), summary (C).
+    search_document = TextVector()
     # What the condition filter matches: like ClinicalTrials.gov's condition search,
-    # conditions, keywords and MeSH terms first, then the titles.
-    condition_document = StoredVectorField(
-        expression=(
-            SearchVector("search_conditions", weight="A", config="english")
-            + SearchVector("brief_title", "official_title", weight="B", config="english")
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
-    # Ranking reads this small vector (titles and conditions), not search_document:
-    # ranking thousands of matches must not detoast thousands of long summaries.
-    rank_document = StoredVectorField(
-        expression=(
-            SearchVector("brief_title", weight="A", config="english")
-            + SearchVector("search_conditions", weight="B", config="english")
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # conditions, keywords and MeSH terms (A), then the titles (B).
+    condition_document = TextVector()
+    # Relevance: the title (A) and conditions (B). Ranking reads this small vector, not
+    # search_document: ranking thousands of matches must not read thousands of summaries.
+    rank_document = TextVector()
     search_conditions = models.TextField(
         blank=True, editable=False, help_text="Conditions, keywords and MeSH terms as one text."
     )
