@@ -21,7 +21,7 @@ def main(sources: list[str], target: str) -> None:
     sizes = [r["size"] for r in results]
     figure, axes = plt.subplots(figsize=(7, 4.2), dpi=110)
     for kind, label, style in [
-        ("all searches", "TrialFinder (one statement per search)", "o-"),
+        ("all searches", "TrialFinder (bitmaps in memory, else PostgreSQL)", "o-"),
         ("NAIVE all searches", "textbook: django-filter, COUNT + GROUP BY per facet", "s--"),
     ]:
         values = [r["kinds"].get(kind, {}).get("p95") for r in results]
