@@ -458,7 +458,6 @@ def refresh_condition_terms() -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         # Two imports finishing at once take turns (the second rebuild is then complete).
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('trials.conditionterm'))")
-        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(f"DELETE FROM {ConditionTerm._meta.db_table}")
         # Terms deduplicated within each trial, then counted by spelling: no
         # count(DISTINCT), which sorted every (trial, term) pair of the database.

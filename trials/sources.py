@@ -188,25 +188,29 @@ class JSONStream:
         goes on past a line ending in "}" would then be reported as malformed; JSON
         writers do not break lines there.
         """
-        while True:
-            newline = self.buf.find("\n", self.pos)
-            if newline >= 0:
-                text = self.buf[self.pos : newline]
-                if not text.rstrip().endswith("}"):
-                    return None
-                self.pos = newline + 1
-                return text
-            if len(self.buf) - self.pos > MAX_RECORD or not self._fill():
-                return None
+        newline = self._line_end()
+        if newline is None or not self._closes(newline):
+            return None
+        text = self.buf[self.pos : newline]
+        self.pos = newline + 1
+        return text
 
     def first_line_closes(self) -> bool:
-        """Whether the line the next value starts on ends with "}": a JSON Lines record,
-        after which reading can resume when the record is malformed."""
-        self.peek()
+        """Whether the line the next value starts on ends with "}" (the file's end may end
+        it): a JSON Lines record, after which reading can resume when it is malformed."""
+        newline = self._line_end()
+        return self._closes(len(self.buf) if newline is None else newline)
+
+    def _line_end(self) -> int | None:
+        """Where the newline ending the current line is, reading on as needed; None when
+        the file (or the longest record read) ends first."""
         while (newline := self.buf.find("\n", self.pos)) < 0:
             if len(self.buf) - self.pos > MAX_RECORD or not self._fill():
-                return self.buf[self.pos :].rstrip().endswith("}")
-        return self.buf[self.pos : newline].rstrip().endswith("}")
+                return None
+        return newline
+
+    def _closes(self, end: int) -> bool:
+        return self.buf[self.pos : end].rstrip().endswith("}")
 
     def skip_line(self) -> None:
         """Resume after the line where the current value started (JSON Lines recovery)."""
@@ -281,11 +285,12 @@ def iter_text(fp: IO[str], source: str, deferred: bool = False) -> Iterator[Item
             if text is not None:
                 yield Item(source, f"line {line}", text=text, line=line)
                 continue
-        record_per_line = one_per_line or stream.first_line_closes()
         try:
             value = stream.value()
         except MalformedJSON as exc:
-            if not record_per_line:  # a record over many lines: where would the next start?
+            # (The stream is still where the value starts.) A record over many lines: where
+            # would the next one start?
+            if not (one_per_line or stream.first_line_closes()):
                 yield Item(
                     source,
                     f"line {line}",
