@@ -508,7 +508,8 @@ class SearchIndex(models.Model):
 class Site(models.Model):
     """A location where the trial runs (contactsLocationsModule.locations)."""
 
-    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="sites")
+    # No index of its own: site_unique_key_per_trial (trial, key) serves lookups by trial.
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="sites", db_index=False)
     key = models.CharField(max_length=64, help_text="Stable identity across imports.")
     position = models.PositiveIntegerField(default=0)
     facility = models.TextField(blank=True)
