@@ -141,3 +141,49 @@ def test_refresh_search_rebuilds_them_after_a_deletion_for_every_process():
     assert gone.pk not in bitmaps.page(criteria, 0, 10_000)
     assert bitmaps.current() is not before
     assert bitmaps.search(criteria, (0, 20)) == postgresql(criteria, 0)
+
+
+def stored_parts(name: str) -> list[str]:
+    return sorted(
+        SearchIndex.objects.filter(name__startswith=f"search:{name}#").values_list(
+            "name", flat=True
+        )
+    )
+
+
+def refuse(*args, **kwargs):
+    raise AssertionError("read on the wrong connection")
+
+
+def test_word_bitmaps_built_a_few_words_at_a_time_answer_as_one_build(monkeypatch):
+    """Inside a transaction the rows are read on this connection, a few at a time."""
+    criteria = [
+        Criteria(condition="Neoplasms", statuses=[], q="cancer -breast"),
+        Criteria(q="patients treatment", sort="relevance"),
+    ]
+    whole = [bitmaps.search(c, (0, 20)) for c in criteria]
+    assert None not in whole
+    monkeypatch.setattr(bitmaps, "PART_ROWS", 3)
+    monkeypatch.setattr(bitmaps, "_rows_on_own_connection", refuse)
+    bitmaps.rebuild()
+    for name in ("matches", "named", "text_matches", "text_ranked", "text_titled"):
+        assert len(stored_parts(name)) > 2, name
+    assert [bitmaps.search(c, (0, 20)) for c in criteria] == whole
+    assert whole == [postgresql(c, 0) for c in criteria]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_words_are_read_on_a_connection_of_their_own(monkeypatch):
+    """As after an import: the rows are streamed from a second connection while this one
+    stores the bitmaps built so far (tables are emptied after this test, so it makes its
+    own trials)."""
+    monkeypatch.setattr(bitmaps, "PART_ROWS", 2)
+    monkeypatch.setattr(bitmaps, "_rows_in_transaction", refuse)
+    for n in range(6):
+        make_trial(title=f"Sleep study {n}", conditions=["Neoplasms", f"Insomnia type {n}"])
+    assert not connection.in_atomic_block
+    assert len(stored_parts("matches")) > 2 and stored_parts("text_matches")
+    criteria = Criteria(condition="Neoplasms", statuses=[], q="sleep")
+    fast = bitmaps.search(criteria, (0, 20))
+    assert fast is not None and len(fast[1]) >= 6
+    assert fast == postgresql(criteria, 0)

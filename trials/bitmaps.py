@@ -56,6 +56,8 @@ FREQUENT_SHARE = 0.01
 FREQUENT_CONDITION_SHARE = 0.005
 NO_MAX_AGE = 2**31 - 1
 SEXES = ["FEMALE", "MALE", "ALL", ""]
+# Word bitmaps are built and stored this many words at a time (at 600,000 trials, 9.6 MB).
+PART_ROWS = 128
 COUNTRY_FACET_SIZE = 60
 CONDITION_FACET_SIZE = 12
 logger = logging.getLogger(__name__)
@@ -98,32 +100,40 @@ class Index:
 
 
 def rebuild() -> None:
-    """Build the index from trials_trialfacets and the text vectors, and store it."""
+    """Build the index from trials_trialfacets and the text vectors, and store it.
+
+    Each array is stored as soon as it is built, the word bitmaps PART_ROWS words at a
+    time, so memory does not grow with the number of trials times words."""
+    rows = _rows_in_transaction if connection.in_atomic_block else _rows_on_own_connection
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('trials.searchindex'))")
-        # Gathering each word's trials holds them all in memory at once (at 600,000
-        # trials about 160 MB per process); at the default 4 MB it would spill to disk.
+        # Gathering each word's trials holds them all in PostgreSQL's memory at once (at
+        # 600,000 trials about 160 MB per process); at the default 4 MB it would spill
+        # to disk. (The connection of _rows_on_own_connection sets it for itself.)
         cursor.execute("SET LOCAL work_mem = '256MB'")
         # The data version and this build's own id: a process holding an older build of
         # the same data (rebuilt after a deletion) sees that it changed.
         version = f"{data_version()} {uuid.uuid4().hex}"
-        arrays = _build(cursor)
         cursor.execute(f"DELETE FROM {INDEX} WHERE name = %s OR name LIKE %s", [NAME, f"{NAME}:%"])
-        cursor.execute(f"SELECT count(*) FROM {TABLE}")
-        if cursor.fetchone()[0] != len(arrays["ids"]):
-            # A trial without its facets row: positions would not line up.
-            logger.warning("search bitmaps not built: trials and facet rows differ in number")
-            return
         # One row per array, sent as binary (%b): Django's cursor would write each as an
-        # escaped literal, and one archive of them all would double the memory needed.
+        # escaped literal.
         with psycopg.Cursor(connection.connection) as raw:
-            for name in list(arrays):
+            for name, array in _build(cursor, rows):
+                if name == "ids":
+                    size = len(array)
                 buffer = io.BytesIO()
-                np.save(buffer, arrays.pop(name), allow_pickle=False)
+                np.save(buffer, array, allow_pickle=False)
+                del array
                 raw.execute(
                     f"INSERT INTO {INDEX} (name, version, data) VALUES (%s, %s, %b)",
                     [f"{NAME}:{name}", version, buffer.getbuffer()],
                 )
+            cursor.execute(f"SELECT count(*) FROM {TABLE}")
+            if cursor.fetchone()[0] != size:
+                # A trial without its facets row: positions would not line up.
+                logger.warning("search bitmaps not built: trials and facet rows differ in number")
+                cursor.execute(f"DELETE FROM {INDEX} WHERE name LIKE %s", [f"{NAME}:%"])
+                return
             # Last, the row whose version searches check: the build is complete.
             raw.execute(
                 f"INSERT INTO {INDEX} (name, version, data) VALUES (%s, %s, '')", [NAME, version]
@@ -160,23 +170,23 @@ def _bits(column: str, values: list[str]) -> tuple[str, list]:
     )
 
 
-def _build(cursor) -> dict[str, np.ndarray]:
-    arrays = {"ids": _column(cursor, "trial_id", dtype=np.int64)}
+def _build(cursor, rows):
+    """Yield (name, array) for each array of the index, one at a time; `rows` reads a
+    query's rows one at a time."""
+    ids = _column(cursor, "trial_id", dtype=np.int64)
+    yield "ids", ids
     for name, column, values in (
         ("status", "overall_status", Status.values),
         ("type", "study_type", StudyType.values),
         ("sex", "sex", SEXES),
     ):
-        arrays[name] = _column(cursor, *_code(column, values), dtype=np.int8)
-    arrays["healthy"] = _column(
-        cursor,
-        "CASE healthy_volunteers WHEN TRUE THEN 1 WHEN FALSE THEN 2 ELSE 0 END",
-        dtype=np.int8,
-    )
-    arrays["phases"] = _column(cursor, *_bits("phases", Phase.values), dtype=np.uint8)
-    arrays["std_ages"] = _column(cursor, *_bits("std_ages", AgeGroup.values), dtype=np.uint8)
-    arrays["min_age"] = _column(cursor, "coalesce(min_age_days, -1)")
-    arrays["max_age"] = _column(cursor, f"coalesce(max_age_days, {NO_MAX_AGE})")
+        yield name, _column(cursor, *_code(column, values), dtype=np.int8)
+    healthy = "CASE healthy_volunteers WHEN TRUE THEN 1 WHEN FALSE THEN 2 ELSE 0 END"
+    yield "healthy", _column(cursor, healthy, dtype=np.int8)
+    yield "phases", _column(cursor, *_bits("phases", Phase.values), dtype=np.uint8)
+    yield "std_ages", _column(cursor, *_bits("std_ages", AgeGroup.values), dtype=np.uint8)
+    yield "min_age", _column(cursor, "coalesce(min_age_days, -1)")
+    yield "max_age", _column(cursor, f"coalesce(max_age_days, {NO_MAX_AGE})")
     # Page orders, as in trials.search.Criteria._order: the rank of each trial in each.
     for name, order in (
         ("updated", "last_update DESC NULLS LAST, nct_id"),
@@ -186,11 +196,11 @@ def _build(cursor) -> dict[str, np.ndarray]:
             f"SELECT string_agg(int4send(r::int4), ''::bytea ORDER BY trial_id) FROM "
             f"(SELECT trial_id, row_number() OVER (ORDER BY {order}) AS r FROM {FACETS}) x"
         )
-        arrays[name] = _int4s(cursor.fetchone()[0])
+        yield name, _int4s(cursor.fetchone()[0])
     for name, column in (("countries", "countries"), ("mesh", "mesh_terms")):
         # Each (trial, value) pair, values in the database's own order: counts tie-break by it.
         values, positions, codes = [], [], []
-        for value, found in _rows(
+        for value, found in rows(
             f"WITH p AS (SELECT row_number() OVER (ORDER BY trial_id) - 1 AS pos, {column} "
             f"FROM {FACETS}) SELECT v, string_agg(int4send(pos::int4), ''::bytea) "
             f"FROM p, unnest(p.{column}) v GROUP BY v ORDER BY v"
@@ -199,74 +209,118 @@ def _build(cursor) -> dict[str, np.ndarray]:
             positions.append(found)
             codes.append(np.full(len(found), len(values), dtype=np.int32))
             values.append(value)
-        arrays[name] = np.array(values, dtype=str)
-        arrays[f"{name}_pos"] = np.concatenate(positions or [np.zeros(0, np.int32)])
-        arrays[f"{name}_code"] = np.concatenate(codes or [np.zeros(0, np.int32)])
-    size = len(arrays["ids"])
-    frequent = max(1, int(size * FREQUENT_SHARE))
-    frequent_condition = max(1, int(size * FREQUENT_CONDITION_SHARE))
+        yield name, np.array(values, dtype=str)
+        yield f"{name}_pos", np.concatenate(positions or [np.zeros(0, np.int32)])
+        del positions
+        yield f"{name}_code", np.concatenate(codes or [np.zeros(0, np.int32)])
+        del codes
+    size = len(ids)
     # Condition words: the trials each matches, and those whose conditions name it.
-    words, (arrays["matches"], arrays["named"]) = _word_bitmaps(
-        arrays["ids"],
-        "condition_document",
-        "GROUP BY lexeme HAVING count(*) >= %s",
-        [frequent_condition],
+    words = yield from _word_bitmaps(
+        ids,
+        _words_query("condition_document", "GROUP BY lexeme HAVING count(*) >= %s"),
+        [max(1, int(size * FREQUENT_CONDITION_SHARE))],
+        ["matches", "named"],
+        rows,
     )
-    arrays["words"] = np.array(words, dtype=str)
+    yield "words", np.array(words, dtype=str)
     # Free-text words: the trials each matches; for relevance, those whose title or
     # conditions hold it (rank_document) and those whose title does.
-    words, (arrays["text_matches"],) = _word_bitmaps(
-        arrays["ids"],
-        "search_document",
-        "GROUP BY lexeme HAVING count(*) >= %s",
-        [frequent],
-        named=False,
+    words = yield from _word_bitmaps(
+        ids,
+        _words_query("search_document", "GROUP BY lexeme HAVING count(*) >= %s", named=False),
+        [max(1, int(size * FREQUENT_SHARE))],
+        ["text_matches"],
+        rows,
     )
-    arrays["text_words"] = np.array(words, dtype=str)
-    ranked, (in_rank, in_title) = _word_bitmaps(
-        arrays["ids"], "rank_document", "AND lexeme = ANY(%s) GROUP BY lexeme", [words]
+    yield "text_words", np.array(words, dtype=str)
+    yield from _word_bitmaps(
+        ids,
+        _words_query("rank_document", "AND lexeme = ANY(%s) GROUP BY lexeme"),
+        [words],
+        ["text_ranked", "text_titled"],
+        rows,
+        listed=words,
     )
-    width = (size + 7) // 8
-    rows = [words.index(w) for w in ranked] if ranked else []
-    for name, found in (("text_ranked", in_rank), ("text_titled", in_title)):
-        arrays[name] = np.zeros((len(words), width), dtype=np.uint8)
-        arrays[name][rows] = found
-    return arrays
 
 
-def _word_bitmaps(ids, vector: str, having: str, params: list, named: bool = True):
-    """(words, bitmaps): for each word of `vector` the query keeps, a packed bitmap of the
-    trials holding it and, with named, of those holding it with weight A (conditions in
-    condition_document, the title in rank_document). Words in the database's order.
+def _words_query(vector: str, having: str, named: bool = True) -> str:
+    """Each word of `vector` the condition `having` keeps, in the database's order, with
+    the ids of the trials holding it and, with named, of those holding it with weight A
+    (conditions in condition_document, the title in rank_document), as packed int4s.
 
-    The query gathers trial ids, not positions: without a window function over the trials
-    PostgreSQL reads them with parallel workers. `ids` (sorted) turns ids into positions."""
-    words, matches, weighted = [], [], []
+    Trial ids, not positions: without a window function over the trials PostgreSQL
+    reads them with parallel workers."""
+    if named:
+        filtered = ", string_agg(int4send(id::int4), ''::bytea) FILTER (WHERE 'A' = ANY(weights))"
+        words = f"unnest({vector})"
+    else:  # the lexemes alone: a quarter faster than with their positions and weights
+        filtered, words = "", f"unnest(tsvector_to_array({vector})) lexeme"
+    return (
+        f"SELECT lexeme, string_agg(int4send(id::int4), ''::bytea){filtered} "
+        f"FROM {TABLE}, {words} WHERE TRUE {having} ORDER BY lexeme"
+    )
+
+
+def _word_bitmaps(ids, query: str, params: list, names: list[str], rows, listed=None):
+    """Yield ("<name>#<part>", bitmaps) for each of `names` and each PART_ROWS words the
+    query gives (a row of packed bits per word, one bit per trial); return the words.
+
+    With `listed`, the query gives some of those words (in their order) and the rows of
+    the others are zeros. `ids` (sorted) turns the query's trial ids into positions."""
+    words = [] if listed is None else listed
+    row_of = None if listed is None else {word: row for row, word in enumerate(listed)}
+    parts = np.zeros((len(names), PART_ROWS, (len(ids) + 7) // 8), dtype=np.uint8)
+    part = 0
     found = np.zeros(len(ids), dtype=bool)
-    filtered = "string_agg(int4send(id::int4), ''::bytea) FILTER (WHERE 'A' = ANY(weights))"
-    for lexeme, anywhere, with_a in _rows(
-        f"SELECT lexeme, string_agg(int4send(id::int4), ''::bytea), "
-        f"{filtered if named else 'NULL'} FROM {TABLE}, unnest({vector}) WHERE TRUE {having} "
-        "ORDER BY lexeme",
-        params,
-    ):
-        words.append(lexeme)
-        for bitmaps, holding in ((matches, anywhere), (weighted, with_a))[: 1 + named]:
+
+    def emit(rows: int):
+        nonlocal part
+        for i, name in enumerate(names):
+            yield f"{name}#{part}", parts[i, :rows].copy()
+        parts[:] = 0
+        part += 1
+
+    for lexeme, *holding in rows(query, params):
+        if row_of is None:
+            row = len(words)
+            words.append(lexeme)
+        else:
+            row = row_of[lexeme]
+        while row >= (part + 1) * PART_ROWS:
+            yield from emit(PART_ROWS)
+        for i, trials in enumerate(holding):
             found[:] = False
-            found[np.searchsorted(ids, _int4s(holding))] = True
-            bitmaps.append(np.packbits(found))
-    width = (len(ids) + 7) // 8
-    lists = (matches, weighted)[: 1 + named]
-    return words, [np.array(b, dtype=np.uint8).reshape(len(words), width) for b in lists]
+            found[np.searchsorted(ids, _int4s(trials))] = True
+            parts[i, row - part * PART_ROWS] = np.packbits(found)
+    while part == 0 or part * PART_ROWS < len(words):
+        yield from emit(min(PART_ROWS, len(words) - part * PART_ROWS))
+    return words
 
 
-def _rows(sql: str, params=()):
-    """The rows of a query one at a time, as the server sends them: memory stays flat.
+def _rows_on_own_connection(sql: str, params=()):
+    """The rows of a query one at a time, streamed from a connection of its own: memory
+    stays flat, what is built from them can be stored meanwhile on this connection, and
+    PostgreSQL reads with parallel workers (the word queries take half the time with
+    them; a server-side cursor would keep it from using them)."""
+    reader = connection.get_new_connection(connection.get_connection_params())
+    try:
+        reader.autocommit = True
+        reader.execute("SET work_mem = '256MB'")
+        with reader.cursor() as cursor:
+            yield from cursor.stream(sql, params)
+    finally:
+        reader.close()
 
-    Streamed rather than read through a server-side cursor, which would keep PostgreSQL
-    from using parallel workers: the word queries take half the time with them."""
-    with connection.connection.cursor() as cursor:
-        yield from cursor.stream(sql, params)
+
+def _rows_in_transaction(sql: str, params=()):
+    """The rows of a query a few at a time, read through a server-side cursor on this
+    connection: inside a transaction (a test, a strict import), only it sees the trials
+    just written."""
+    with connection.connection.cursor(name=f"bitmaps_{uuid.uuid4().hex}") as cursor:
+        cursor.itersize = 64
+        cursor.execute(sql, params)
+        yield from cursor
 
 
 # Loading
@@ -311,6 +365,9 @@ def current(state: tuple | None = None) -> Index | None:
                 arrays[row[0].partition(":")[2]] = np.load(io.BytesIO(row[1]), allow_pickle=False)
         if "ids" not in arrays:
             return None
+        for name in {name.partition("#")[0] for name in arrays if "#" in name}:
+            parts = range(sum(1 for other in arrays if other.startswith(f"{name}#")))
+            arrays[name] = np.concatenate([arrays.pop(f"{name}#{part}") for part in parts])
         _loaded = Index(
             stored,
             arrays,
