@@ -779,6 +779,22 @@ def test_the_trial_list_searches_by_nct_id_title_and_condition(w, term):
     assert w.alpha.nct_id in {t.nct_id for t in response.context["cl"].result_list}
 
 
+def test_the_start_of_an_nct_id_lists_exactly_the_trials_it_begins(w):
+    for nct_id in ("NCT99000001", "NCT09999999", "NCT10000000"):  # where ranges carry
+        make_trial(nct_id=nct_id)
+    everyone = sorted(Trial.objects.values_list("nct_id", flat=True))
+    starts = {"NCT", "nct0", "NCT9", "NCT99", "NCT0999", "NCT09999999"[:9]} | {
+        nct[:cut] for nct in everyone[::150] for cut in (5, 6, 7, 9, 10)
+    }
+    assert any(s.endswith("9") for s in starts) and any(s.endswith("0") for s in starts)
+    client = as_user(w.client, w.root)
+    for start in sorted(starts):
+        expected = [n for n in everyone if n.startswith(start.upper())]
+        cl = client.get(TRIALS, {"q": start, "o": "1"}).context["cl"]  # by NCT ID
+        assert cl.result_count == len(expected), start
+        assert [t.nct_id for t in cl.result_list] == expected[:50], start
+
+
 @pytest.mark.parametrize("term", ["zzyzx", "NCT99999999", "the", "_", "ü&|!:*"])
 def test_a_trial_search_with_no_match_lists_nothing(w, term):
     response = as_user(w.client, w.root).get(TRIALS, {"q": term})

@@ -46,7 +46,6 @@ from .models import (
     Site,
     StatusSummary,
     Trial,
-    TrialFacets,
 )
 
 Status = ContactRequest.Status
@@ -68,6 +67,18 @@ def _as_id(value: str | None) -> int | None:
 
 NCT_ID_START = re.compile(r"(?i)nct\d{0,8}")
 NCT_ID_LENGTH = 11
+
+
+def _nct_id_range(start: str) -> tuple[str, str]:
+    """The NCT IDs beginning with `start` ("NCT" and up to 8 digits) lie from it to the
+    next such start (NCT0494 to NCT0495, not included): a range of the unique index,
+    which lists them in order and stops at the list's page. Digits sort the same in every
+    collation, and a start sorts before the IDs that extend it."""
+    digits = start[3:]
+    after = str(int(digits) + 1).zfill(len(digits)) if digits else ""
+    if not digits or len(after) > len(digits):  # "NCT", or only nines: up to "NCU"
+        return start.upper(), "NCU"
+    return start.upper(), "NCT" + after
 
 
 def _clean_search(term: str) -> str:
@@ -342,8 +353,8 @@ class TrialAdmin(admin.ModelAdmin):
         if NCT_ID_START.fullmatch(term):
             if len(term) == NCT_ID_LENGTH:
                 return queryset.filter(nct_id=term.upper()), False
-            starting = TrialFacets.objects.filter(nct_id__startswith=term.upper())  # narrow rows
-            return queryset.filter(pk__in=starting.values("trial_id")), False
+            low, high = _nct_id_range(term)
+            return queryset.filter(nct_id__gte=low, nct_id__lt=high), False
         words = re.findall(r"[^\W_]+", term)
         if not words:
             return queryset.none(), False

@@ -435,12 +435,6 @@ class TrialFacets(models.Model):
         indexes = [
             # The default search (open trials) and the status facet
             models.Index(fields=["overall_status"], name="facets_status_idx"),
-            # The coordinators' trial list searched by the start of an NCT ID (LIKE 'NCT0069%')
-            models.Index(
-                fields=["nct_id"],
-                name="facets_nct_id_prefix_idx",
-                opclasses=["varchar_pattern_ops"],
-            ),
             # Phase and country filters: phases && ARRAY[...]
             GinIndex(fields=["phases"], name="facets_phases_gin"),
             GinIndex(fields=["countries"], name="facets_countries_gin"),
