@@ -6,14 +6,21 @@ import copy
 import gzip
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 import zipfile
 
+import psycopg
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
 from trials.models import ContactRequest, Site, Trial
+
+from .conftest import STUDIES
 
 pytestmark = pytest.mark.django_db
 
@@ -582,3 +589,43 @@ def test_it_gives_up_after_repeated_server_errors(httpserver, settings):
 def test_it_rejects_paths_and_api_together():
     _, err, code = run_import("x.json", api="query.cond=x")
     assert code == 1 and "either" in err
+
+
+def test_a_database_that_cannot_be_reached_stops_the_import_with_one_message(tmp_path):
+    """Not one 'refused' line per study: the import stops, and says how to finish it."""
+    env = {**os.environ, "DATABASE_URL": "postgres://nobody:x@127.0.0.1:1/nowhere"}
+    for workers in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "manage.py", "import_ctgov", "--workers", workers, str(STUDIES)],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 1
+        assert "the database could not be reached" in done.stderr
+        assert "run the import again to complete it" in done.stderr
+        assert "skipped:" not in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "error, gone",
+    [
+        (psycopg.OperationalError("connection failed: Connection refused"), True),
+        (psycopg.errors.AdminShutdown("terminating connection"), True),
+        (psycopg.errors.ConnectionFailure("server closed the connection"), True),
+        (psycopg.errors.ProgramLimitExceeded("index row size exceeds maximum"), False),
+        (psycopg.errors.StringDataRightTruncation("value too long"), False),
+        (psycopg.errors.UniqueViolation("duplicate key"), False),
+    ],
+)
+def test_only_a_lost_connection_stops_an_import_not_a_refused_record(error, gone):
+    from django.db.utils import OperationalError
+
+    from trials.importer import _unreachable
+
+    assert _unreachable(error) is gone
+    wrapped = OperationalError(str(error))
+    wrapped.__cause__ = error
+    assert _unreachable(wrapped) is gone

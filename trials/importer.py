@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import orjson
 import psycopg
-from django.db import DatabaseError, connection, reset_queries, transaction
+from django.db import DatabaseError, OperationalError, connection, reset_queries, transaction
 from django.utils import timezone
 
 from . import bitmaps
@@ -108,6 +108,24 @@ class StrictAbort(Exception):
     def __init__(self, problem: Problem):
         super().__init__(str(problem))
         self.problem = problem
+
+
+class DatabaseUnavailable(OperationalError):
+    """The database could not be reached or went away: no record's fault, so the import
+    stops rather than report every study after it as refused. Batches already written
+    stay; importing again completes it. (An OperationalError: pages answer it with 503.)"""
+
+
+# Errors that say the connection failed or was closed, not that a record was refused:
+# no SQLSTATE (the client's own), class 08, and the server shutting down or starting.
+_GONE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def _unreachable(exc: Exception) -> bool:
+    error = exc if isinstance(exc, psycopg.Error) else exc.__cause__
+    if not isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):
+        return False
+    return not error.sqlstate or error.sqlstate.startswith(_GONE_STATES)
 
 
 def import_items(
@@ -236,6 +254,9 @@ def _write_batch(batch: list[tuple[Item, StudyRecord]], summary: Summary, strict
         with transaction.atomic():
             counts = _upsert([record for _, record in batch])
     except (DatabaseError, psycopg.Error) as exc:
+        if _unreachable(exc):
+            message = (str(exc).splitlines() or [type(exc).__name__])[0]
+            raise DatabaseUnavailable(message) from None
         if len(batch) > 1 and not strict:
             for one in batch:  # find the trial the database refused; write the others
                 _write_batch([one], summary, strict)
