@@ -287,6 +287,8 @@ def _word_bitmaps(ids, query: str, params: list, names: list[str], rows, listed=
             words.append(lexeme)
         else:
             row = row_of[lexeme]
+            if row < part * PART_ROWS:  # both queries order words alike; never a part again
+                raise RuntimeError(f"search bitmaps: {lexeme!r} came out of order")
         while row >= (part + 1) * PART_ROWS:
             yield from emit(PART_ROWS)
         for i, trials in enumerate(holding):
