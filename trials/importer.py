@@ -121,6 +121,11 @@ class DatabaseUnavailable(OperationalError):
 _GONE_STATES = ("08", "57P01", "57P02", "57P03")
 
 
+def first_line(exc: Exception) -> str:
+    """A database error's message without the detail and hint lines that follow it."""
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
+
+
 def _unreachable(exc: Exception) -> bool:
     error = exc if isinstance(exc, psycopg.Error) else exc.__cause__
     if not isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):
@@ -255,19 +260,17 @@ def _write_batch(batch: list[tuple[Item, StudyRecord]], summary: Summary, strict
             counts = _upsert([record for _, record in batch])
     except (DatabaseError, psycopg.Error) as exc:
         if _unreachable(exc):
-            message = (str(exc).splitlines() or [type(exc).__name__])[0]
-            raise DatabaseUnavailable(message) from None
+            raise DatabaseUnavailable(first_line(exc)) from None
         if len(batch) > 1 and not strict:
             for one in batch:  # find the trial the database refused; write the others
                 _write_batch([one], summary, strict)
             return
         item, record = batch[0] if len(batch) == 1 else (Item("", ""), None)
-        message = (str(exc).splitlines() or [type(exc).__name__])[0]
         problem = Problem(
             item.source,
             item.position,
             record and record.nct_id,
-            f"the database refused it: {message}",
+            f"the database refused it: {first_line(exc)}",
         )
         summary.skipped += len(batch)
         summary.problems.append(problem)

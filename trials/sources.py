@@ -273,11 +273,7 @@ def iter_text(fp: IO[str], source: str, deferred: bool = False) -> Iterator[Item
             try:
                 yield from _studies_in_page(stream, source, number)
             except MalformedJSON as exc:
-                yield Item(
-                    source,
-                    f"page {number}",
-                    error=f"malformed JSON: {exc}; the rest of this file was not read",
-                )
+                yield _gave_up(source, f"page {number}", exc)
                 return
             continue
         if deferred and one_per_line and stream.peek() == "{":
@@ -291,11 +287,7 @@ def iter_text(fp: IO[str], source: str, deferred: bool = False) -> Iterator[Item
             # (The stream is still where the value starts.) A record over many lines: where
             # would the next one start?
             if not (one_per_line or stream.first_line_closes()):
-                yield Item(
-                    source,
-                    f"line {line}",
-                    error=f"malformed JSON: {exc}; the rest of this file was not read",
-                )
+                yield _gave_up(source, f"line {line}", exc)
                 return
             yield Item(source, f"line {line}", error=f"malformed JSON: {exc}")
             stream.skip_line()
@@ -320,11 +312,14 @@ def _iter_array(stream: JSONStream, source: str) -> Iterator[Item]:
             stream.expect("]")
             return
     except MalformedJSON as exc:
-        yield Item(
-            source,
-            f"item {index} (line {stream.line})",
-            error=f"malformed JSON: {exc}; the rest of this file was not read",
-        )
+        yield _gave_up(source, f"item {index} (line {stream.line})", exc)
+
+
+def _gave_up(source: str, position: str, exc: MalformedJSON) -> Item:
+    """The problem of a malformed value after which the file cannot be read on."""
+    return Item(
+        source, position, error=f"malformed JSON: {exc}; the rest of this file was not read"
+    )
 
 
 def _open_text(raw: IO[bytes]) -> IO[str]:

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import InterfaceError, OperationalError
 
 from trials.ctgov_api import ApiUnavailable, iter_api
-from trials.importer import StrictAbort, Summary, import_items
+from trials.importer import StrictAbort, Summary, first_line, import_items
 from trials.sources import iter_paths
 
 
@@ -55,14 +55,13 @@ class Command(BaseCommand):
         except ApiUnavailable as exc:
             raise CommandError(f"ClinicalTrials.gov API: {exc}") from None
         except (OperationalError, InterfaceError) as exc:  # importer.DatabaseUnavailable too
-            message = (str(exc).splitlines() or [type(exc).__name__])[0]
             kept = (
                 "With --strict, nothing was written"
                 if strict
                 else "The studies written before that are kept, whole batches only"
             )
             raise CommandError(
-                f"the database could not be reached ({message}). {kept}; run the import "
+                f"the database could not be reached ({first_line(exc)}). {kept}; run the import "
                 "again to complete it."
             ) from None
         finally:
