@@ -208,17 +208,25 @@ def _run_in_workers(items, summary, workers, batch_size, progress) -> None:
             progress(summary)
 
     with context.Pool(workers) as pool:
-        chunk: list[Item] = []
-        for item in itertools.chain(items, [None]):
-            if item is not None:
-                chunk.append(item)
-                if len(chunk) < batch_size:
-                    continue
-            if chunk:
-                in_flight.append(pool.apply_async(_import_chunk, (chunk, batch_size)))
-                chunk = []
-            while in_flight and (len(in_flight) >= 2 * workers or item is None):
-                collect(in_flight.pop(0))
+        try:
+            chunk: list[Item] = []
+            for item in itertools.chain(items, [None]):
+                if item is not None:
+                    chunk.append(item)
+                    if len(chunk) < batch_size:
+                        continue
+                if chunk:
+                    in_flight.append(pool.apply_async(_import_chunk, (chunk, batch_size)))
+                    chunk = []
+                while in_flight and (len(in_flight) >= 2 * workers or item is None):
+                    collect(in_flight.pop(0))
+        except Exception:
+            # The chunks already handed out finish (or fail) first: ending the pool while
+            # one is still being sent to a worker could hang (1 stop in 40 when the
+            # database was unreachable), the sender waiting for a worker that is gone.
+            for result in in_flight:
+                result.wait()
+            raise
 
 
 def _parse(item: Item) -> tuple[Item, StudyRecord | None, Problem | None]:
