@@ -222,8 +222,8 @@ def _run_in_workers(items, summary, workers, batch_size, progress) -> None:
                     collect(in_flight.pop(0))
         except Exception:
             # The chunks already handed out finish (or fail) first: ending the pool while
-            # one is still being sent to a worker could hang (1 stop in 40 when the
-            # database was unreachable), the sender waiting for a worker that is gone.
+            # one is still being sent to a worker could hang (3 imports in about 140 when
+            # the database was unreachable), the sender waiting for a worker that is gone.
             for result in in_flight:
                 result.wait()
             raise
