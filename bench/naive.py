@@ -14,7 +14,8 @@ from collections import Counter
 import django_filters
 from django.db.models import Count, Q
 
-from trials.models import DAYS_PER_YEAR, OPEN_STATUSES, Trial
+from trials.models import DAYS_PER_YEAR, Trial
+from trials.vocabularies import OPEN_STATUSES
 
 PAGE_SIZE = 20
 

@@ -1,7 +1,7 @@
 """The search parameters (the public URL and API contract), cleaned by one FilterSet.
 
-TrialFilterSet validates q, condition, phase, status, age, age_group, sex,
-healthy, country, type, sort and page and turns them into trials.search.Criteria.
+TrialFilterSet validates q, condition, age, sort, page and a parameter for each facet
+declared in trials.search.facets, and turns them into trials.search.criteria.Criteria.
 The search page calls `lenient()` (a bad value is dropped and a notice says so);
 the API calls `is_valid()` and answers 400 with the errors.
 """
@@ -11,13 +11,14 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from trials.ctgov import one_line
-from trials.models import AgeGroup, Phase, Status, StudyType, Trial
-from trials.search import SORTS, Criteria
+from trials.models import Trial
+from trials.search.criteria import SORTS, Criteria
+from trials.search.facets import EVERY, FACETS, STATUS, Facet, Kind
 
 MAX_QUERY = 300
-ALL_STATUSES = "ALL"
 
 
 class TextField(forms.CharField):
@@ -70,58 +71,71 @@ class WholeNumberFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+def _facet_filter(facet: Facet) -> django_filters.Filter:
+    """The filter of a facet's parameter, from its declaration."""
+    if facet.kind is Kind.FLAG:
+        return StrictBooleanFilter(label=facet.flag_label or facet.label)
+    if facet.kind is Kind.TERMS:
+        return FreeMultipleFilter(label=facet.label)
+    choices = facet.choices if facet.options is not None else facet.vocabulary.choices
+    if not facet.multiple:
+        return django_filters.ChoiceFilter(
+            label=facet.label, choices=[*choices, (EVERY, _("Any"))], empty_label=_("Any")
+        )
+    if facet.default is not None:
+        choices = [*choices, (EVERY, _("All statuses"))]
+    return django_filters.MultipleChoiceFilter(label=facet.label, choices=choices)
+
+
 class TrialFilterSet(django_filters.FilterSet):
+    condition = TextFilter(label=_("Condition or disease"), max_length=MAX_QUERY)
     q = TextFilter(
-        label="Search words",
+        label=_("Search words"),
         max_length=MAX_QUERY,
-        help_text='Words in the title or summary. Use "quotes" for a phrase and -word to exclude.',
+        help_text=_('Optional. Use "quotes" for a phrase, -word to leave a word out.'),
     )
-    condition = TextFilter(label="Condition or disease", max_length=MAX_QUERY)
-    phase = django_filters.MultipleChoiceFilter(label="Phase", choices=Phase.choices)
-    status = django_filters.MultipleChoiceFilter(
-        label="Status", choices=[*Status.choices, (ALL_STATUSES, "All statuses")]
+    age = WholeNumberFilter(
+        label=_("Age"), help_text=_("Your age in years"), min_value=0, max_value=120
     )
-    age = WholeNumberFilter(label="Age (years)", min_value=0, max_value=120)
-    age_group = django_filters.MultipleChoiceFilter(label="Age group", choices=AgeGroup.choices)
-    sex = django_filters.ChoiceFilter(
-        label="Sex",
-        choices=[("FEMALE", "Female"), ("MALE", "Male"), ("ALL", "Any")],
-        empty_label="Any",
-    )
-    healthy = StrictBooleanFilter(label="Accepts healthy volunteers")
-    country = FreeMultipleFilter(label="Country")
-    type = django_filters.MultipleChoiceFilter(label="Study type", choices=StudyType.choices)
     sort = django_filters.ChoiceFilter(
-        label="Sort by", choices=list(SORTS.items()), empty_label=None
+        label=_("Sort by"), choices=list(SORTS.items()), empty_label=None
     )
-    page = WholeNumberFilter(label="Page", min_value=1, max_value=100_000)
+    page = WholeNumberFilter(label=_("Page"), min_value=1, max_value=100_000)
 
     class Meta:
         model = Trial
         fields: list[str] = []
 
-    def filter_queryset(self, queryset):
-        # The criteria are applied as one SQL condition each (see trials.search); the
-        # FilterSet's job is the validated, documented parameter set.
-        return self.criteria().trials()
+    @classmethod
+    def get_filters(cls):
+        """The declared filters, and one for each facet after the age."""
+        declared = super().get_filters()
+        facets = {f.key: _facet_filter(f) for f in FACETS if f.filters}
+        order = ["condition", "q", "age", *facets, "sort", "page"]
+        return {name: {**declared, **facets}[name] for name in order}
 
     def criteria(self) -> Criteria:
         data = self.form.cleaned_data
-        statuses = data.get("status") or None
-        if statuses and (ALL_STATUSES in statuses or set(statuses) >= set(Status.values)):
-            statuses = []  # every status: the filter is off
+        chosen = {}
+        for facet in FACETS:
+            if not facet.filters:
+                continue
+            value = data.get(facet.key)
+            if facet.kind is Kind.FLAG:
+                value = [] if value is None else ["true" if value else "false"]
+            elif not facet.multiple:
+                value = [value] if value else []
+            value = list(value or [])
+            if EVERY in value or (facet.default and set(value) >= set(facet.stored)):
+                chosen[facet.key] = ()  # every option: the filter is off
+            elif value or facet.default is None:
+                chosen[facet.key] = tuple(value)
         return Criteria(
             q=data.get("q") or "",
             condition=data.get("condition") or "",
-            phases=data.get("phase") or [],
-            statuses=statuses,
             age=data.get("age"),
-            age_groups=data.get("age_group") or [],
-            sex="" if data.get("sex") in (None, "", "ALL") else data["sex"],
-            healthy=data.get("healthy"),
-            countries=data.get("country") or [],
-            types=data.get("type") or [],
             sort=data.get("sort") or "relevance",
+            chosen={key: values for key, values in chosen.items() if values or key == STATUS.key},
         )
 
     @property
@@ -136,7 +150,7 @@ class TrialFilterSet(django_filters.FilterSet):
             entry = {"errors": list(messages)}
             choices = getattr(field, "choices", None)
             if choices and not isinstance(field, FreeMultipleField):
-                entry["accepted"] = [value for value, _ in choices if value]
+                entry["accepted"] = [value for value, _label in choices if value]
             elif isinstance(field, forms.IntegerField):
                 entry["accepted"] = (
                     f"a whole number from {field.min_value} to {field.max_value or 'any'}"
@@ -178,6 +192,25 @@ class TrialFilterSet(django_filters.FilterSet):
             filterset = cls(QueryDict())
             filterset.is_valid()
         return filterset, notices
+
+
+def query_for(criteria: Criteria, page: int = 1) -> str:
+    """The query string of a search, in its shortest form: no empty parameters and no
+    defaults (open statuses, best match, page 1), parameters in the FilterSet's order."""
+    query = QueryDict(mutable=True)
+    for name in ("condition", "q"):
+        if value := getattr(criteria, name):
+            query[name] = value
+    if criteria.age is not None:
+        query["age"] = str(criteria.age)
+    for facet in FACETS:
+        if facet.key in criteria.chosen:
+            query.setlist(facet.key, list(criteria.chosen[facet.key]) or [EVERY])
+    if criteria.sort != "relevance":
+        query["sort"] = criteria.sort
+    if page > 1:
+        query["page"] = str(page)
+    return query.urlencode()
 
 
 def _shorten(value: str, limit: int = 40) -> str:

@@ -12,10 +12,9 @@ import re
 from django import forms
 from django.views.decorators.debug import sensitive_variables
 
+from trials import contact
 from trials.ctgov import CONTROL_CHARACTERS, one_line
 from trials.models import Site, Trial
-
-from . import contact
 
 LINK = re.compile(r"https?://|www\.|@|<|>", re.I)
 PHONE = re.compile(r"^\+?[\d\s().\-/]+?(?:\s*(?:ext\.?|x|#)\s*\d{1,6})?$", re.I)

@@ -5,6 +5,8 @@ from django.urls import path
 
 from . import trial_views, views
 
+handler404 = trial_views.not_found
+
 urlpatterns = [
     path("", views.search, name="search"),
     path("conditions/suggest/", views.condition_suggestions, name="condition_suggestions"),

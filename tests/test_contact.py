@@ -19,8 +19,8 @@ from django.views.debug import ExceptionReporter
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from finder import contact
 from finder.forms import ContactForm
+from trials import contact
 from trials.models import AuditLogEntry, ContactRequest, ContactRequestEvent, Site
 
 from .factories import make_trial

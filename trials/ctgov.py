@@ -18,17 +18,8 @@ from typing import Any
 
 import orjson
 
-from .models import (
-    ADULT_DAYS,
-    DAYS_PER_YEAR,
-    OLDER_ADULT_DAYS,
-    AgeGroup,
-    DatePrecision,
-    Phase,
-    Sex,
-    Status,
-    StudyType,
-)
+from .models import ADULT_DAYS, DAYS_PER_YEAR, OLDER_ADULT_DAYS, DatePrecision
+from .vocabularies import AgeGroup, Phase, Sex, Status, StudyType
 
 NCT_ID_RE = re.compile(r"^NCT\d{1,12}$")
 AGE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$", re.IGNORECASE)

@@ -16,7 +16,6 @@ import itertools
 import multiprocessing
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -25,22 +24,17 @@ import psycopg
 from django.db import DatabaseError, OperationalError, connection, reset_queries, transaction
 from django.utils import timezone
 
-from . import bitmaps
 from .ctgov import RecordError, StudyRecord, parse_study
 from .models import (
-    FACET_FIELDS,
-    OPEN_STATUSES,
     ArmGroup,
-    ConditionTerm,
     Contact,
     ContactRequest,
     Intervention,
     Outcome,
     Site,
-    StatusSummary,
     Trial,
-    TrialFacets,
 )
+from .search import summaries
 from .sources import Item, decoded
 
 BATCH_SIZE = 250
@@ -159,7 +153,7 @@ def import_items(
         else:
             _run(items, summary, strict, batch_size, progress)
     if summary.created or summary.updated:
-        refresh_search_summaries()
+        summaries.refresh()
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -322,20 +316,15 @@ def _upsert(records: list[StudyRecord]) -> dict[str, int]:
     if trial_ids:
         # Every record's fields come in the same order; the original JSON goes as its text.
         fields = [name for name in trial_ids[0][1].fields if name != "raw"]
-        values, facets = itemgetter(*fields), itemgetter(*FACET_FIELDS)
+        values = itemgetter(*fields)
         _copy(
             Trial,
             ["id", "imported_at", *fields, "raw"],
             [(pk, now, *values(r.fields), r.raw_json) for pk, r in trial_ids],
         )
-        _copy(
-            TrialFacets,
-            ["trial_id", *FACET_FIELDS],
-            [(pk, *facets(r.fields)) for pk, r in trial_ids],
-        )
     for pk, record in changed:
         Trial.objects.filter(pk=pk).update(**record.fields, imported_at=now)
-        TrialFacets.objects.filter(pk=pk).update(**_facets(pk, record))
+    summaries.copy_facets([pk for pk, _ in trial_ids] + [pk for pk, _ in changed])
     if changed:
         changed_ids = [pk for pk, _ in changed]
         for model in (ArmGroup, Intervention, Outcome, Contact):
@@ -352,10 +341,6 @@ def _upsert(records: list[StudyRecord]) -> dict[str, int]:
 def _older(incoming, stored) -> bool:
     """An older version of a study than the one stored never replaces it."""
     return incoming is not None and stored is not None and incoming < stored
-
-
-def _facets(pk: int, record: StudyRecord) -> dict:
-    return {"trial_id": pk, **{name: record.fields[name] for name in FACET_FIELDS}}
 
 
 def _insert_children(trial_ids: list[tuple[int, StudyRecord]]) -> None:
@@ -446,104 +431,3 @@ def _sync_sites(changed: list[tuple[int, StudyRecord]]) -> None:
     if to_update:
         Site.objects.bulk_update(to_update, SITE_FIELDS)
     Site.objects.bulk_create(to_create)
-
-
-def refresh_after_fixture(sender, instance, raw: bool = False, **kwargs) -> None:
-    """post_save of a fixture's trial (raw=True): rebuild the summaries once, at commit."""
-    pending = any(entry[1] is refresh_search_summaries for entry in connection.run_on_commit)
-    if raw and not pending:
-        transaction.on_commit(refresh_search_summaries)
-
-
-def refresh_search_summaries() -> None:
-    """Rebuild what search reads precomputed: the condition vocabulary, status counts and
-    the search bitmaps.
-
-    Outside a transaction the vocabulary and status counts are rebuilt on a second
-    connection while this one rebuilds the bitmaps: the two keep both cores busy. Inside
-    one (a test, a strict import), only this connection sees the trials just written."""
-    if connection.in_atomic_block:
-        refresh_condition_terms()
-        refresh_status_summaries()
-        bitmaps.rebuild()
-        return
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        others = pool.submit(_on_own_connection, refresh_condition_terms, refresh_status_summaries)
-        bitmaps.rebuild()
-        others.result()
-
-
-def _on_own_connection(*functions) -> None:
-    """In a thread: run `functions` on the thread's own connection, then close it."""
-    try:
-        for function in functions:
-            function()
-    finally:
-        connection.close()
-
-
-def refresh_status_summaries() -> None:
-    table, facets = StatusSummary._meta.db_table, TrialFacets._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('trials.statussummary'))")
-        cursor.execute(f"DELETE FROM {table}")
-        cursor.execute(
-            f"""
-            INSERT INTO {table} (kind, overall_status, value, study_type, sex, healthy_volunteers,
-                                 phases, std_ages, n)
-            SELECT 'combo', overall_status, '', study_type, sex, healthy_volunteers, phases,
-                   std_ages, count(*)
-            FROM {facets} GROUP BY 2, 4, 5, 6, 7, 8
-            UNION ALL
-            SELECT 'country', overall_status, v, '', '', NULL, '{{}}', '{{}}', count(*)
-            FROM {facets}, unnest(countries) v GROUP BY 2, 3
-            UNION ALL
-            SELECT 'condition', overall_status, v, '', '', NULL, '{{}}', '{{}}', count(*)
-            FROM {facets}, unnest(mesh_terms) v GROUP BY 2, 3
-            """
-        )
-
-
-def refresh_condition_terms() -> None:
-    """Rebuild the condition vocabulary (conditions and MeSH terms) with trial counts.
-
-    Each trial counts once per term however many of its conditions and MeSH terms spell
-    it; a term is shown in the spelling most trials use."""
-    open_statuses = [str(s) for s in OPEN_STATUSES]
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Two imports finishing at once take turns (the second rebuild is then complete).
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('trials.conditionterm'))")
-        cursor.execute(f"DELETE FROM {ConditionTerm._meta.db_table}")
-        # Each spelling is normalized once (a JSON object from spelling to normalized form,
-        # looked up for every trial's terms; normalizing every trial's terms took twice as
-        # long). Terms are deduplicated within each trial, then counted by spelling: no
-        # count(DISTINCT), which sorted every (trial, term) pair of the database.
-        terms = "t.conditions || t.mesh_terms || t.mesh_ancestors"
-        cursor.execute(
-            f"""
-            WITH spellings AS MATERIALIZED (
-                SELECT jsonb_object_agg(
-                    term, lower(regexp_replace(unaccent(term), '\\s+', ' ', 'g'))
-                ) AS normalized
-                FROM (SELECT DISTINCT unnest({terms}) AS term FROM {Trial._meta.db_table} t) d
-            )
-            INSERT INTO {ConditionTerm._meta.db_table} (term, normalized, trial_count, open_trial_count)
-            SELECT (array_agg(term ORDER BY n DESC, term))[1], normalized, sum(n), sum(n_open)
-            FROM (
-                SELECT normalized, term, count(*) AS n, count(*) FILTER (WHERE open) AS n_open
-                FROM {Trial._meta.db_table} t CROSS JOIN LATERAL (
-                    SELECT DISTINCT ON (normalized) normalized, term,
-                           t.overall_status = ANY(%s) AS open
-                    FROM (
-                        SELECT term, (SELECT normalized FROM spellings) ->> term AS normalized
-                        FROM unnest({terms}) AS term
-                    ) spelled
-                    WHERE normalized <> ''
-                    ORDER BY normalized, term
-                ) x
-                GROUP BY normalized, term
-            ) counted
-            GROUP BY normalized
-            """,
-            [open_statuses],
-        )

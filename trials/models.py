@@ -1,8 +1,8 @@
 """The trial store: a faithful copy of ClinicalTrials.gov studies, plus what the site adds.
 
 A Trial holds one study. The columns patients search on (status, phases, ages,
-sex, countries, condition terms, a full-text vector) are denormalised onto the
-trial row so one indexed query answers a search with its facet counts. Sites,
+sex, countries, condition terms, full-text vectors) are denormalised onto the
+trial row, and copied into the narrow TrialFacets table that search counts. Sites,
 arms, interventions, outcomes and contacts are child rows; `raw` keeps the
 original JSON. Rows the site owns (ContactRequest) point at trials and sites
 and are never deleted by an import.
@@ -21,86 +21,26 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from .search import facets
+from .vocabularies import (
+    OPEN_STATUSES,
+    AgeGroup,
+    OutcomeKind,
+    Phase,
+    Sex,
+    SiteStatus,
+    Status,
+    StudyType,
+)
+
 DAYS_PER_YEAR = 365.25
 ADULT_DAYS = int(18 * DAYS_PER_YEAR)
 OLDER_ADULT_DAYS = int(65 * DAYS_PER_YEAR)
 
 
-class Status(models.TextChoices):
-    RECRUITING = "RECRUITING", "Recruiting"
-    NOT_YET_RECRUITING = "NOT_YET_RECRUITING", "Not yet recruiting"
-    ENROLLING_BY_INVITATION = "ENROLLING_BY_INVITATION", "Enrolling by invitation"
-    ACTIVE_NOT_RECRUITING = "ACTIVE_NOT_RECRUITING", "Active, not recruiting"
-    SUSPENDED = "SUSPENDED", "Suspended"
-    TERMINATED = "TERMINATED", "Terminated"
-    COMPLETED = "COMPLETED", "Completed"
-    WITHDRAWN = "WITHDRAWN", "Withdrawn"
-    UNKNOWN = "UNKNOWN", "Status not verified recently"
-    AVAILABLE = "AVAILABLE", "Available (expanded access)"
-    NO_LONGER_AVAILABLE = "NO_LONGER_AVAILABLE", "No longer available"
-    TEMPORARILY_NOT_AVAILABLE = "TEMPORARILY_NOT_AVAILABLE", "Temporarily not available"
-    APPROVED_FOR_MARKETING = "APPROVED_FOR_MARKETING", "Approved for marketing"
-    WITHHELD = "WITHHELD", "Withheld"
-
-
-OPEN_STATUSES = (Status.RECRUITING, Status.NOT_YET_RECRUITING, Status.ENROLLING_BY_INVITATION)
-
-STATUS_EXPLANATIONS = {
-    Status.RECRUITING: "The study is looking for participants now.",
-    Status.NOT_YET_RECRUITING: "The study will start looking for participants soon.",
-    Status.ENROLLING_BY_INVITATION: "Only people invited by the study team can join.",
-    Status.ACTIVE_NOT_RECRUITING: "The study is running but no longer taking new participants.",
-    Status.SUSPENDED: "The study has paused; it may start again.",
-    Status.TERMINATED: "The study stopped early and will not start again.",
-    Status.COMPLETED: "The study has ended normally.",
-    Status.WITHDRAWN: "The study stopped before anyone joined.",
-    Status.UNKNOWN: (
-        "The study's status has not been confirmed by its sponsor for more than two years; "
-        "it may have ended."
-    ),
-    Status.AVAILABLE: "A treatment is available outside a trial (expanded access).",
-    Status.NO_LONGER_AVAILABLE: "Expanded access to this treatment has ended.",
-    Status.TEMPORARILY_NOT_AVAILABLE: "Expanded access is paused for now.",
-    Status.APPROVED_FOR_MARKETING: "The treatment has been approved and is sold.",
-    Status.WITHHELD: "The sponsor has withheld the details of this study.",
-}
-
-
-class Phase(models.TextChoices):
-    EARLY_PHASE1 = "EARLY_PHASE1", "Early phase 1"
-    PHASE1 = "PHASE1", "Phase 1"
-    PHASE2 = "PHASE2", "Phase 2"
-    PHASE3 = "PHASE3", "Phase 3"
-    PHASE4 = "PHASE4", "Phase 4"
-    NA = "NA", "Not applicable"
-
-
-PHASE_EXPLANATIONS = {
-    Phase.EARLY_PHASE1: "A first, very small test in people of a new treatment.",
-    Phase.PHASE1: "Tests safety and dose in a small group.",
-    Phase.PHASE2: "Tests whether the treatment works and how safe it is.",
-    Phase.PHASE3: "Compares the treatment with standard care in many people.",
-    Phase.PHASE4: "Studies an approved treatment in everyday use.",
-    Phase.NA: "Studies without drug phases, e.g. of devices or behaviour.",
-}
-
-
-class StudyType(models.TextChoices):
-    INTERVENTIONAL = "INTERVENTIONAL", "Interventional (tests a treatment)"
-    OBSERVATIONAL = "OBSERVATIONAL", "Observational (no treatment assigned)"
-    EXPANDED_ACCESS = "EXPANDED_ACCESS", "Expanded access"
-
-
-class Sex(models.TextChoices):
-    ALL = "ALL", "All sexes"
-    FEMALE = "FEMALE", "Female"
-    MALE = "MALE", "Male"
-
-
-class AgeGroup(models.TextChoices):
-    CHILD = "CHILD", "Child (0-17)"
-    ADULT = "ADULT", "Adult (18-64)"
-    OLDER_ADULT = "OLDER_ADULT", "Older adult (65+)"
+def age_span(years: int) -> tuple[int, int]:
+    """The days of an age in whole years: age A is the span [A, A+1) years."""
+    return int(years * DAYS_PER_YEAR), int((years + 1) * DAYS_PER_YEAR) - 1
 
 
 class DatePrecision(models.TextChoices):
@@ -139,12 +79,6 @@ def _milestone(label: str) -> tuple[models.Field, models.Field, models.Field]:
     )
 
 
-class StoredVectorField(models.GeneratedField):
-    """A stored generated tsvector (migrations 0001 to 0012; now TextVector)."""
-
-    db_returning = False
-
-
 class TextVector(SearchVectorField):
     """A tsvector a database trigger computes from other columns: not edited, not saved."""
 
@@ -163,11 +97,53 @@ class TrialQuerySet(models.QuerySet):
         return self.filter(overall_status__in=OPEN_STATUSES)
 
     def for_age(self, years: int) -> TrialQuerySet:
-        days = int(years * DAYS_PER_YEAR)
+        """Trials open to someone aged `years` at some point of that year of their life
+        (a missing limit is no limit): the rule the search's age filter applies."""
+        low, high = age_span(years)
         return self.filter(
-            Q(min_age_days__isnull=True) | Q(min_age_days__lte=days),
-            Q(max_age_days__isnull=True) | Q(max_age_days__gte=days),
+            Q(min_age_days__isnull=True) | Q(min_age_days__lte=high),
+            Q(max_age_days__isnull=True) | Q(max_age_days__gte=low),
         )
+
+    def cards(self) -> TrialQuerySet:
+        """Only the columns a result card shows (not the long texts or the original JSON)."""
+        return self.only(*CARD_FIELDS)
+
+    def in_order(self, ids: list[int]) -> list[Trial]:
+        """The trials of `ids`, as result cards, in that order (missing ones left out)."""
+        found = self.cards().in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+    def data_version(self) -> str:
+        """Changes whenever an import writes trials: what cached search counts depend on."""
+        latest = Trial.objects.aggregate(latest=models.Max("imported_at"))["latest"]
+        return latest.isoformat() if latest else ""
+
+
+# What a result card (finder/_trial_card.html) reads of a trial.
+CARD_FIELDS = [
+    "nct_id",
+    "brief_title",
+    "acronym",
+    "overall_status",
+    "phases",
+    "conditions",
+    "min_age_days",
+    "max_age_days",
+    "minimum_age",
+    "maximum_age",
+    "sex",
+    "healthy_volunteers",
+    "countries",
+    "cities",
+    "site_count",
+    "recruiting_site_count",
+    "last_update",
+    "last_update_precision",
+    "last_update_estimated",
+    "study_type",
+    "brief_summary",
+]
 
 
 class Trial(models.Model):
@@ -261,10 +237,9 @@ class Trial(models.Model):
         blank=True,
         help_text="Conditions, keywords, MeSH terms and ancestors, lower-cased and unaccented.",
     )
-    # The three text vectors are written by the trigger trials_trial_text_vectors
-    # (migration 0013) whenever a text they are made of changes: it parses each text once
-    # for all three, where generated columns parsed the title and conditions three times
-    # (a tenth of an import's time). Django never writes them.
+    # The three text vectors are written by the database trigger trials_trial_text_vectors
+    # (migration 0002) whenever a text they are made of changes: it parses each text once
+    # for all three, which generated columns cannot. Django never writes them.
     # Free text: title and conditions (A), other titles and interventions (B), summary (C).
     search_document = TextVector()
     # What the condition filter matches: like ClinicalTrials.gov's condition search,
@@ -381,54 +356,25 @@ class Trial(models.Model):
 
     @property
     def status_explanation(self) -> str:
-        return STATUS_EXPLANATIONS.get(self.overall_status, "")
+        return Status.explain(self.overall_status)
 
     @property
     def phase_labels(self) -> list[str]:
-        return [Phase(p).label for p in self.phases if p in Phase.values]
-
-
-FACET_FIELDS = [
-    "nct_id",
-    "overall_status",
-    "phases",
-    "std_ages",
-    "min_age_days",
-    "max_age_days",
-    "sex",
-    "healthy_volunteers",
-    "countries",
-    "study_type",
-    "mesh_terms",
-    "last_update",
-    "first_posted",
-]
+        return [Phase.label_for(p) for p in self.phases]
 
 
 class TrialFacets(models.Model):
     """What search filters, counts and sorts on, in a narrow table of its own.
 
     Facet counts read many rows; reading them from trials_trial would drag every
-    trial's summaries and JSON through the buffer cache. These ~200-byte rows are a
-    copy of Trial's columns named in FACET_FIELDS, written by the importer with it.
+    trial's summaries and JSON through the buffer cache. These rows hold a copy of
+    Trial's columns that search reads (trials.search.facets.COLUMNS, added below),
+    written by the importer with each trial.
     """
 
     trial = models.OneToOneField(
         Trial, on_delete=models.CASCADE, primary_key=True, related_name="facets"
     )
-    nct_id = models.CharField(max_length=16)
-    overall_status = models.CharField(max_length=32, choices=Status.choices)
-    phases = ArrayField(models.CharField(max_length=16), default=list)
-    std_ages = ArrayField(models.CharField(max_length=16), default=list)
-    min_age_days = models.PositiveIntegerField(null=True)
-    max_age_days = models.PositiveIntegerField(null=True)
-    sex = models.CharField(max_length=8, blank=True)
-    healthy_volunteers = models.BooleanField(null=True)
-    countries = ArrayField(models.TextField(), default=list)
-    study_type = models.CharField(max_length=32, blank=True)
-    mesh_terms = ArrayField(models.TextField(), default=list)
-    last_update = models.DateField(null=True)
-    first_posted = models.DateField(null=True)
 
     class Meta:
         verbose_name_plural = "trial facets"
@@ -456,20 +402,14 @@ class StatusSummary(models.Model):
     """Trial counts per status, precomputed for the searches that filter on status alone.
 
     The default search (open trials, no other filter) must not count 600,000 rows on
-    every request: `kind` "combo" rows count trials per status and combination of
-    study type, sex, healthy volunteers, phases and age groups; "country" and
-    "condition" rows count them per status and country or MeSH term. Rebuilt after
-    every import (trials.importer.refresh_search_summaries).
+    every request. `kind` "combo" rows count trials per combination of the values of
+    every enumerated facet (status, phases, study type...: the columns added below);
+    for each open-ended facet (countries, MeSH terms), rows of that facet's key count
+    them per status and value. Rebuilt after every import (trials.search.summaries).
     """
 
-    kind = models.CharField(max_length=10)
-    overall_status = models.CharField(max_length=32)
+    kind = models.CharField(max_length=16)
     value = models.TextField(blank=True)
-    study_type = models.CharField(max_length=32, blank=True)
-    sex = models.CharField(max_length=8, blank=True)
-    healthy_volunteers = models.BooleanField(null=True)
-    phases = ArrayField(models.CharField(max_length=16), default=list)
-    std_ages = ArrayField(models.CharField(max_length=16), default=list)
     n = models.PositiveIntegerField()
 
     class Meta:
@@ -479,7 +419,23 @@ class StatusSummary(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.overall_status} {self.value}: {self.n}"
+        return f"{self.kind} {self.value}: {self.n}"
+
+
+def _copy_columns(model: type[models.Model], names) -> None:
+    """Give `model` a column like each of Trial's `names` (a plain one for a generated
+    column): the tables search reads copy them, and a facet declared in
+    trials.search.facets brings its column along."""
+    for name in names:
+        field = Trial._meta.get_field(name)
+        model.add_to_class(name, (field.output_field if field.generated else field).clone())
+
+
+_copy_columns(TrialFacets, facets.COLUMNS)
+_copy_columns(
+    StatusSummary,
+    dict.fromkeys([facets.STATUS.column, *(f.column for f in facets.FACETS if f.enumerated)]),
+)
 
 
 class SearchIndex(models.Model):
@@ -532,11 +488,11 @@ class Site(models.Model):
 
     @property
     def is_recruiting(self) -> bool:
-        return self.status == Status.RECRUITING
+        return self.status == SiteStatus.RECRUITING
 
     @property
     def status_label(self) -> str:
-        return Status(self.status).label if self.status in Status.values else self.status.title()
+        return SiteStatus.label_for(self.status)
 
 
 class ArmGroup(models.Model):
@@ -571,10 +527,7 @@ class Intervention(models.Model):
 
 
 class Outcome(models.Model):
-    class Kind(models.TextChoices):
-        PRIMARY = "PRIMARY", "Primary"
-        SECONDARY = "SECONDARY", "Secondary"
-        OTHER = "OTHER", "Other"
+    Kind = OutcomeKind
 
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="outcomes")
     position = models.PositiveIntegerField(default=0)
@@ -587,7 +540,7 @@ class Outcome(models.Model):
         ordering = ["trial", "position"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["PRIMARY", "SECONDARY", "OTHER"]), name="outcome_valid_kind"
+                condition=Q(kind__in=OutcomeKind.values), name="outcome_valid_kind"
             ),
         ]
 

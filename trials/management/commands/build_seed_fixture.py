@@ -18,7 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from trials.importer import import_items
-from trials.models import ArmGroup, Contact, Intervention, Outcome, Site, Trial, TrialFacets
+from trials.models import ArmGroup, Contact, Intervention, Outcome, Site, Trial
 from trials.sources import iter_paths
 
 SOURCE = Path(settings.BASE_DIR) / "fixtures" / "source" / "seed_studies.json"
@@ -37,7 +37,7 @@ def build_fixture() -> tuple[str, list[str]]:
                 raise CommandError("build_seed_fixture needs an empty trials table")
             summary = import_items(iter_paths([SOURCE]))
             parts = []
-            for model in (Trial, TrialFacets, Site, ArmGroup, Intervention, Outcome, Contact):
+            for model in (Trial, Site, ArmGroup, Intervention, Outcome, Contact):
                 stored = [f.name for f in model._meta.concrete_fields if not f.generated]
                 parts.append(
                     serializers.serialize("python", model.objects.order_by("pk"), fields=stored)
@@ -51,9 +51,9 @@ def build_fixture() -> tuple[str, list[str]]:
 
 def _renumber(parts: list[list[dict]]) -> list[dict]:
     """Primary keys 1, 2, 3... per model, so the fixture does not depend on sequences."""
-    trials, facets, *children = parts
+    trials, *children = parts
     trial_pks = {obj["pk"]: number for number, obj in enumerate(trials, start=1)}
-    for obj in trials + facets:  # a facets row's key is its trial's
+    for obj in trials:
         obj["pk"] = trial_pks[obj["pk"]]
     for rows in children:
         for number, obj in enumerate(rows, start=1):

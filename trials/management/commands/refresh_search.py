@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from trials.importer import refresh_search_summaries
+from trials.search import summaries
 
 
 class Command(BaseCommand):
@@ -16,5 +16,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.monotonic()
-        refresh_search_summaries()
+        summaries.refresh()
         self.stdout.write(f"Search summaries rebuilt in {time.monotonic() - started:.1f} s.")

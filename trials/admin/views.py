@@ -23,10 +23,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from . import workflow
-from .importer import StrictAbort, Summary, import_items
-from .models import AuditLogEntry
-from .sources import iter_paths
+from .. import workflow
+from ..importer import StrictAbort, Summary, import_items
+from ..models import AuditLogEntry
+from ..sources import iter_paths
 
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin
@@ -160,10 +160,10 @@ def export_contact_requests(request: HttpRequest, model_admin: ModelAdmin) -> Ht
 def _row(cr) -> list:
     return [
         cr.pk,
-        _when(cr.created_at),
+        when(cr.created_at),
         cr.get_status_display(),
-        _when(cr.status_changed_at),
-        _when(cr.first_response_at),
+        when(cr.status_changed_at),
+        when(cr.first_response_at),
         cr.assignee.get_username() if cr.assignee else "",
         cr.trial.nct_id,
         cr.trial.title,
@@ -178,7 +178,7 @@ def _row(cr) -> list:
     ]
 
 
-def _when(value) -> str:
+def when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 

@@ -19,18 +19,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from trials.models import ContactRequest, ContactRequestEvent, Site, Trial
-from trials.tasks import notify_study_team, send_patient_copy
+from .models import ContactRequest, ContactRequestEvent, Site, Trial
+from .tasks import notify_study_team, send_patient_copy
+from .vocabularies import OPEN_STATUSES
 
 logger = logging.getLogger(__name__)
 
 MAX_RECIPIENTS = 3
 # Sites a patient can ask to be put in touch with: open, or with no status given.
-CONTACTABLE_SITE_STATUSES = {"", "RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION"}
+CONTACTABLE_SITE_STATUSES = {"", *(str(s) for s in OPEN_STATUSES)}
 
 
 @dataclass(frozen=True)
@@ -109,19 +109,6 @@ def contactable_sites(sites: list[Site]) -> list[Site]:
     """The sites a patient may choose from, first recruiting one first."""
     offered = [s for s in sites if s.listed and s.status in CONTACTABLE_SITE_STATUSES]
     return sorted(offered, key=lambda s: (not s.is_recruiting, s.position))
-
-
-def client_ip(request: HttpRequest) -> str:
-    header = settings.CONTACT_CLIENT_IP_HEADER
-    if header and request.META.get(header):
-        return request.META[header].split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def client_hash(request: HttpRequest) -> str:
-    """A keyed hash of the sender's IP address: enough to rate-limit, never the address."""
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, client_ip(request).encode(), hashlib.sha256).hexdigest()
 
 
 @sensitive_variables()

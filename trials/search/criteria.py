@@ -1,0 +1,117 @@
+"""What a patient asked for: `Criteria`, a value object the engines answer.
+
+Criteria hold the cleaned search (what the FilterSet accepted): the free text, the
+condition, the age, the values chosen for each facet and the order. They know which
+criteria are active and under which key (a facet's key; "q" and "condition" for the
+texts; the age shares the age-group facet's key, so the age-group counts leave both
+out), but nothing of how an engine finds the trials.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from ..ctgov import normalize_term
+from ..models import age_span
+from .facets import BY_KEY, FACETS, STATUS, Facet
+
+SORTS = {
+    "relevance": _("Best match"),
+    "newest": _("Newest first"),
+    "updated": _("Recently updated"),
+}
+TEXT_KEYS = ("q", "condition")
+# The age criterion is left out with the age-group facet when that facet is counted.
+AGE_KEY = "age_group"
+
+
+@dataclass(frozen=True)
+class Criteria:
+    q: str = ""
+    condition: str = ""
+    age: int | None = None
+    sort: str = "relevance"
+    # The codes chosen for each facet, by key. A facet with a default (status) that is
+    # not here gets its default; present but empty, it is off (every status).
+    chosen: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def values(self, facet: Facet | str) -> tuple[str, ...]:
+        """The codes a facet filters on, its default applied; () when it does not filter."""
+        facet = BY_KEY[facet] if isinstance(facet, str) else facet
+        if facet.key in self.chosen:
+            return tuple(self.chosen[facet.key])
+        return facet.default or ()
+
+    @property
+    def effective_statuses(self) -> tuple[str, ...]:
+        return self.values(STATUS)
+
+    def filters(self) -> dict[Facet, tuple[str, ...]]:
+        """Each facet that filters, with its codes."""
+        return {f: values for f in FACETS if f.filters and (values := self.values(f))}
+
+    @property
+    def age_days(self) -> tuple[int, int] | None:
+        """The age as the span of days [low, high] a trial's limits must reach."""
+        return None if self.age is None else age_span(self.age)
+
+    @property
+    def normalized_condition(self) -> str:
+        return normalize_term(self.condition)
+
+    def texts(self) -> dict[str, str]:
+        """The text criteria that are set, by key."""
+        return {key: text for key in TEXT_KEYS if (text := getattr(self, key))}
+
+    def keys(self) -> list[str]:
+        """The key of every active criterion, texts first."""
+        keys = [*self.texts(), *(f.key for f in self.filters())]
+        if self.age is not None and AGE_KEY not in keys:
+            keys.append(AGE_KEY)
+        return keys
+
+    @property
+    def only_statuses(self) -> bool:
+        """Whether the statuses are the only criterion (the default search is one)."""
+        return set(self.keys()) <= {STATUS.key}
+
+    @property
+    def ranked(self) -> bool:
+        """Whether results go in order of relevance: sorted so, and words to rank by."""
+        return self.sort == "relevance" and bool(self.texts())
+
+    def cache_key(self) -> tuple:
+        """What the counts depend on: every criterion, but not the order or the page."""
+        return (
+            self.q,
+            self.normalized_condition,
+            self.age,
+            tuple(
+                (f.key, None if f.key not in self.chosen else tuple(sorted(self.chosen[f.key])))
+                for f in FACETS
+            ),
+        )
+
+    def total_from(self, counts: dict[str, dict[str, int]]) -> int:
+        """The number of matching trials: each trial has one status, so sum the chosen ones."""
+        statuses = self.effective_statuses or counts[STATUS.key].keys()
+        return sum(counts[STATUS.key].get(s, 0) for s in statuses)
+
+    def replace(self, **changes) -> Criteria:
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def of(cls, *, q="", condition="", age=None, sort="relevance", **chosen) -> Criteria:
+        """Criteria from keyword arguments, facets by key: Criteria.of(phase=["PHASE2"]).
+        A facet given None is left to its default."""
+        return cls(
+            q=q,
+            condition=condition,
+            age=age,
+            sort=sort,
+            chosen={k: tuple(v) for k, v in chosen.items() if v is not None},
+        )
