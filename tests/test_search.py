@@ -516,3 +516,34 @@ def test_the_trigger_writes_the_words_and_weights_the_old_expressions_gave():
             assert cursor.fetchone()[0] == 0, column
     trial.refresh_from_db(fields=["rank_document"])
     assert "nephr" in str(trial.rank_document)
+
+
+# The "has posted results" facet
+
+
+def test_the_results_facet_counts_and_filters_the_trials_whose_record_has_results(
+    client, real_studies, edge_studies
+):
+    latest = {}
+    for s in real_studies + edge_studies:
+        ps = s.get("protocolSection", {})
+        if "statusModule" in ps:
+            latest[ps["identificationModule"]["nctId"]] = s
+    with_results = {n for n, s in latest.items() if "resultsSection" in s or s.get("hasResults")}
+    assert len(with_results) >= 131
+    ids, data = found(client, "/api/trials/?status=ALL&has_results=true")
+    assert ids == with_results
+    assert data["facets"]["has_results"] == {
+        "true": len(with_results),
+        "false": len(latest) - len(with_results),
+    }
+    page = client.get("/?status=ALL").content.decode()
+    assert re.search(rf"Has posted results <span class=\"count\">{len(with_results)}</span>", page)
+    page = client.get("/?status=ALL&has_results=true").content.decode()
+    assert f"{len(with_results)} trials" in page
+
+
+def test_a_record_without_results_is_not_counted_as_having_them():
+    trial = make_trial()
+    assert not trial.has_results
+    assert not Trial.objects.filter(pk=trial.pk, facets__has_results=True).exists()

@@ -255,6 +255,13 @@ class Trial(models.Model):
 
     # Bookkeeping
     raw = models.JSONField("original ClinicalTrials.gov JSON")
+    # Whether the study has posted results, as its record says. (The default is for the
+    # copies of this column in the search tables, which are not generated.)
+    has_results = models.GeneratedField(
+        expression=Q(raw__has_key="resultsSection") | Q(raw__contains={"hasResults": True}),
+        output_field=models.BooleanField("has posted results", default=False),
+        db_persist=True,
+    )
     source_hash = models.CharField(max_length=64, editable=False)
     imported_at = models.DateTimeField(auto_now=True)
 

@@ -149,6 +149,16 @@ FACETS: tuple[Facet, ...] = (
         removal=_("healthy volunteers"),
     ),
     Facet(
+        "has_results",
+        _("Study results"),
+        Kind.FLAG,
+        "has_results",
+        multiple=False,
+        control="checkbox",
+        flag_label=_("Has posted results"),
+        removal=_("“has posted results”"),
+    ),
+    Facet(
         "country",
         _("Country"),
         Kind.TERMS,
