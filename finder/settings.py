@@ -206,6 +206,9 @@ SEARCH_CACHE_SECONDS = env_int("TRIALFINDER_SEARCH_CACHE_SECONDS", 300)
 # Searches counted from in-memory bitmaps where they can be (trials.search.bitmaps); off:
 # all in PostgreSQL.
 SEARCH_BITMAPS = env_bool("TRIALFINDER_SEARCH_BITMAPS", True)
+# Where server processes keep the bitmaps as files they all map (one copy in memory
+# for every process of the machine).
+SEARCH_INDEX_DIR = Path(env_str("TRIALFINDER_SEARCH_INDEX_DIR", str(BASE_DIR / ".search-index")))
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
