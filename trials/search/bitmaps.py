@@ -374,8 +374,7 @@ def _load(stored: str) -> Index | None:
         if not _write_files(stored, folder):
             return None
     arrays = {
-        path.stem: np.load(path, mmap_mode="r", allow_pickle=False)
-        for path in folder.glob("*.npy")
+        path.stem: np.load(path, mmap_mode="r", allow_pickle=False) for path in folder.glob("*.npy")
     }
     return Index(
         stored,
