@@ -140,6 +140,7 @@ def test_a_broad_condition_search_reads_no_trial_rows():
         Criteria(q='"quality of life" -cancer or zanubrutinib'),
         Criteria(condition="Zzyzx Syndrome"),  # a word no trial has
         Criteria(condition="heart attack"),  # an everyday name: its MeSH term too
+        Criteria(q="-cancer"),  # nothing wanted: every trial but those, ranked alike
     ],
 )
 def test_phrases_or_and_rare_words_are_answered_from_the_bitmaps_as_postgresql_does(criteria):
