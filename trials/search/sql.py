@@ -144,7 +144,8 @@ def _rank(criteria: Criteria) -> Sql:
             held = f"(ts_filter(f.rank_document, '{{{','.join(weights)}}}') @@ %s::tsquery)::int"
             parts.append(f"{points_sql(points, 'f.conditions')} * {held}")
             params.append(ranking)
-    return Sql(" + ".join(parts) or "0::int", tuple(params))  # never a bare 0: ORDER BY would read a column number
+    # Never a bare 0: in an ORDER BY, PostgreSQL reads it as a column number.
+    return Sql(" + ".join(parts) or "0::int", tuple(params))
 
 
 def _order(criteria: Criteria, rank: str = "", alias: str = "f") -> str:
