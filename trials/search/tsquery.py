@@ -82,18 +82,19 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 
 
 def _or(tokens):
-    left, tokens = _and(tokens)
-    while tokens and tokens[0] == ("op", "|"):
-        right, tokens = _and(tokens[1:])
-        left = Or(left, right)
-    return left, tokens
+    return _joined(tokens, "|", _and, Or)
 
 
 def _and(tokens):
-    left, tokens = _phrase(tokens)
-    while tokens and tokens[0] == ("op", "&"):
-        right, tokens = _phrase(tokens[1:])
-        left = And(left, right)
+    return _joined(tokens, "&", _phrase, And)
+
+
+def _joined(tokens, operator: str, operand, node):
+    """Operands of one binary operator, joined from the left."""
+    left, tokens = operand(tokens)
+    while tokens and tokens[0] == ("op", operator):
+        right, tokens = operand(tokens[1:])
+        left = node(left, right)
     return left, tokens
 
 
