@@ -97,12 +97,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Failed-login lockout on the admin: 5 failures for one username from one address lock
-# that pair out for an hour.
+# Failed-login lockout on the admin: 5 failures for one username from one address, or
+# from one address whatever the usernames, lock it out for an hour. Never the username
+# alone: anyone could then lock a coordinator out. The address is the one the contact
+# form's limits see (finder.client, behind TRUSTED_PROXIES).
 AXES_FAILURE_LIMIT = env_int("TRIALFINDER_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "finder.client.client_ip"
 
 ROOT_URLCONF = "finder.urls"
 WSGI_APPLICATION = "finder.wsgi.application"
@@ -198,7 +201,13 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CTGOV_API_URL = env_str("CTGOV_API_URL", "https://clinicaltrials.gov/api/v2/studies")
 CTGOV_API_BACKOFF = float(env_int("CTGOV_API_BACKOFF_MS", 1000)) / 1000
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # What every server process must see alike: the contact form's rate limits. In the
+    # database (a migration creates the table), so nothing more runs in production.
+    "shared": {"BACKEND": "finder.cache.SharedCache", "LOCATION": "trialfinder_cache"},
+}
+RATELIMIT_USE_CACHE = "shared"
 # Facet counts of a search are cached this many seconds (0: never), and dropped by any
 # import that writes trials. Benchmarks report uncached figures (they set 0).
 SEARCH_CACHE_SECONDS = env_int("TRIALFINDER_SEARCH_CACHE_SECONDS", 300)
@@ -231,18 +240,19 @@ LOGGING = {
 }
 
 # Contact requests (trial page)
-# Abuse limits: stored requests per sender address (hashed) per hour and per e-mail per day;
-# the same submission again within CONTACT_DUPLICATE_MINUTES is stored once.
+# Abuse limits (trials.contact.LIMITS): stored requests per sender (an IPv4 address or an
+# IPv6 /64) per hour and per mailbox per day; the same submission again from the same
+# sender within CONTACT_DUPLICATE_MINUTES is stored once.
 CONTACT_LIMIT_PER_CLIENT_PER_HOUR = env_int("TRIALFINDER_CONTACT_LIMIT_PER_CLIENT_PER_HOUR", 5)
 CONTACT_LIMIT_PER_EMAIL_PER_DAY = env_int("TRIALFINDER_CONTACT_LIMIT_PER_EMAIL_PER_DAY", 3)
+# Looser: the IPv4 /24 or IPv6 /48 around the sender; and all requests to one trial's site.
+CONTACT_LIMIT_PER_NETWORK_PER_HOUR = env_int("TRIALFINDER_CONTACT_LIMIT_PER_NETWORK_PER_HOUR", 20)
+CONTACT_LIMIT_PER_SITE_PER_HOUR = env_int("TRIALFINDER_CONTACT_LIMIT_PER_SITE_PER_HOUR", 30)
 CONTACT_DUPLICATE_MINUTES = env_int("TRIALFINDER_CONTACT_DUPLICATE_MINUTES", 10)
-# Behind a reverse proxy, the header holding the sender's address (the proxy's own entry,
-# the last one, is used), e.g. HTTP_X_FORWARDED_FOR; empty: REMOTE_ADDR.
-# Production runs behind a proxy (gunicorn binds to 127.0.0.1), so the default there is
-# X-Forwarded-For; otherwise every visitor would share the proxy's address and its limit.
-CONTACT_CLIENT_IP_HEADER = env_str(
-    "TRIALFINDER_CONTACT_CLIENT_IP_HEADER", "" if DEBUG else "HTTP_X_FORWARDED_FOR"
-)
+# The reverse proxies whose X-Forwarded-For is believed (finder.client): addresses or
+# networks, and/or a number of hops that are proxies whatever their address. Production
+# runs behind a proxy on the same host (gunicorn binds to 127.0.0.1); development has none.
+TRUSTED_PROXIES = env_str("TRIALFINDER_TRUSTED_PROXIES", "" if DEBUG else "127.0.0.1, ::1")
 # E-mails that fail (SMTP down) are tried again after 1, 2, 4... minutes, at most
 # CONTACT_EMAIL_RETRY_MAX_SECONDS apart, CONTACT_EMAIL_MAX_ATTEMPTS times in all.
 CONTACT_EMAIL_RETRY_SECONDS = env_int("TRIALFINDER_CONTACT_EMAIL_RETRY_SECONDS", 60)

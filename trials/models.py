@@ -625,12 +625,20 @@ class ContactRequest(models.Model):
         blank=True, help_text="Who the request was sent to, as the patient was told."
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    # Abuse control: a hash of the sender's IP address (never the address itself) and of
-    # the submission, to rate-limit and to store a double submission once.
-    client_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # A keyed hash of the submission and its sender (never their address), to store a
+    # double submission once.
     submission_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The two e-mails (trials.tasks): when each was sent; while one is being sent, since
+    # when (a claim, so no lock is held while the mail server is slow); how many times
+    # it was tried, and when the worker gave up.
     team_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    team_sending_since = models.DateTimeField(null=True, blank=True, editable=False)
+    team_email_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    team_email_gave_up_at = models.DateTimeField(null=True, blank=True, editable=False)
     patient_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    patient_sending_since = models.DateTimeField(null=True, blank=True, editable=False)
+    patient_email_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    patient_email_gave_up_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Coordinators' workflow
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
@@ -665,9 +673,7 @@ class ContactRequest(models.Model):
         indexes = [
             # Coordinator lists and the retention purge: newest first, by age
             models.Index(fields=["-created_at"], name="contactrequest_created_idx"),
-            # Rate limits and duplicate collapse look back a few minutes by these
-            models.Index(fields=["email", "created_at"], name="contactrequest_email_idx"),
-            models.Index(fields=["client_hash", "created_at"], name="contactrequest_client_idx"),
+            # Duplicate collapse looks back a few minutes by this
             models.Index(fields=["submission_hash"], name="contactrequest_dupe_idx"),
             # Coordinators' queue: new requests per trial
             models.Index(fields=["trial", "status"], name="contactrequest_queue_idx"),
