@@ -1,7 +1,9 @@
 """Settings for TrialFinder, configured by environment variables only.
 
-Every variable is optional in development. Production sets DJANGO_DEBUG=false,
-DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL (see README).
+Development sets DJANGO_DEBUG=true (`make run` does) and nothing else. Production
+leaves it off and sets DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, the
+mail server and the site's addresses (see README; `check --deploy` says what is
+missing, finder.checks).
 """
 
 from __future__ import annotations
@@ -47,11 +49,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless switched on: a server that forgot a setting must not show debug pages.
+# `make run`, `make test` and the test settings switch it on for development.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false")
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false "
+            "(on a development machine, set DJANGO_DEBUG=true)"
+        )
     SECRET_KEY = "django-insecure-development-only-key-not-for-production-use-0123456789"
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
@@ -185,11 +192,18 @@ EMAIL_BACKEND = env_str(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+# Production sends with STARTTLS on the submission port unless told otherwise (implicit
+# TLS: DJANGO_EMAIL_USE_SSL and port 465); `check --deploy` refuses mail in the clear to
+# another host (finder.checks).
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", not DEBUG and not EMAIL_USE_SSL)
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
 EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+# Every step of an SMTP exchange gives up after this many seconds: a server that never
+# answers delays one e-mail, which is tried again later, not the whole queue.
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "TrialFinder <noreply@localhost>")
 COORDINATOR_INBOX = env_str("TRIALFINDER_COORDINATOR_INBOX", "coordinators@localhost")
 CONTACT_REQUEST_RETENTION_DAYS = env_int("TRIALFINDER_CONTACT_RETENTION_DAYS", 365)

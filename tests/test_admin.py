@@ -959,3 +959,42 @@ def test_admin_pages_send_no_inline_script_or_style(w, url):
     assert " style=" not in html
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>\s*[^<\s]", html)
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+# Whether the e-mails went
+
+
+def test_a_request_page_says_whether_and_when_the_team_and_the_patient_were_e_mailed(w):
+    sent = timezone.now() - dt.timedelta(hours=1)
+    ContactRequest.objects.filter(pk=w.marie.pk).update(team_notified_at=sent)
+    page = as_user(w.client, w.alice).get(change_url(w.marie)).content.decode()
+    assert "Study team notified" in page and f"sent {timezone.localtime(sent):%-d %b %Y, %H:%M}" in page
+    assert "Patient&#x27;s copy" in page or "Patient's copy" in page
+    assert "not sent yet" in page
+
+
+def test_superusers_see_that_the_worker_gave_up_and_can_send_again(w, settings):
+    from django.core import mail
+
+    from .test_contact import run_queue
+
+    gave_up = timezone.now()
+    ContactRequest.objects.filter(pk=w.marie.pk).update(
+        team_email_attempts=15, team_email_gave_up_at=gave_up, patient_notified_at=gave_up
+    )
+    coordinator_page = as_user(w.client, w.alice).get(change_url(w.marie)).content.decode()
+    assert "gave up" not in coordinator_page and "not sent yet" in coordinator_page
+    assert "send_emails_again" not in as_user(w.client, w.alice).get(LIST).content.decode()
+    page = as_user(w.client, w.root).get(change_url(w.marie)).content.decode()
+    assert "not sent: gave up after 15 tries" in page
+    assert listed(w.client.get(LIST, {"emails": "gave_up"})) == [w.marie.pk]
+    response = w.client.post(
+        LIST, {"action": "send_emails_again", "_selected_action": [w.marie.pk, w.ada.pk]}
+    )
+    assert response.status_code == 302
+    assert run_queue() == 3  # Marie's team e-mail; both of Ada's, never sent
+    marie = ContactRequest.objects.get(pk=w.marie.pk)
+    assert marie.team_notified_at and marie.team_email_gave_up_at is None
+    recipients = [m.to[0] for m in mail.outbox]
+    assert "marie@example.org" not in recipients  # her copy had gone: not sent twice
+    assert recipients.count("ada@example.org") == 1

@@ -7,13 +7,15 @@ import io
 import logging
 import smtplib
 import threading
+import time
 from unittest import mock
 
 import pytest
 from django.core import mail
 from django.core.cache import caches
 from django.core.management import call_command
-from django.db import connections
+from django.contrib.auth.models import AnonymousUser
+from django.db import connections, transaction
 from django.test import Client
 from django.utils import timezone
 from django.views.debug import ExceptionReporter
@@ -786,3 +788,91 @@ def test_the_limits_count_across_server_processes(trial, settings, shared_cache)
     )
     assert other_process.stdout.strip() == "429", other_process.stderr
     assert ContactRequest.objects.count() == 2
+
+
+# A mail server that never answers
+
+
+@pytest.fixture
+def silent_mail_server(settings):
+    """An SMTP port that accepts connections and never says a word."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted = []
+
+    def accept():
+        try:
+            while True:
+                accepted.append(listener.accept()[0])
+        except OSError:
+            pass
+
+    threading.Thread(target=accept, daemon=True).start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = listener.getsockname()
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield accepted
+    listener.close()
+    for conn in accepted:
+        conn.close()
+
+
+def test_mail_times_out_by_default():
+    from django.conf import settings
+
+    assert 0 < settings.EMAIL_TIMEOUT <= 60
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_the_mail_server_hangs_a_coordinator_can_still_change_the_request(
+    trial, settings, silent_mail_server, shared_cache
+):
+    from trials import tasks, workflow
+
+    settings.EMAIL_TIMEOUT = 3
+    post(Client(REMOTE_ADDR="192.0.2.80"), trial)
+    request = ContactRequest.objects.get(trial=trial)
+    results = []
+
+    def send():
+        try:
+            results.append(tasks.notify_study_team.call(request.pk))
+        finally:
+            connections.close_all()
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    deadline = time.monotonic() + 5
+    while not silent_mail_server and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert silent_mail_server, "the worker never reached the mail server"
+    request.refresh_from_db()
+    assert request.team_sending_since is not None  # claimed, and the claim is committed
+    # The coordinator's change goes through at once, while the e-mail is being sent.
+    with transaction.atomic():
+        ContactRequest.objects.select_for_update(nowait=True).get(pk=request.pk)
+    workflow.change_status(request.pk, ContactRequest.Status.CONTACTED, AnonymousUser())
+    assert sender.is_alive()
+    sender.join(timeout=15)
+    assert not sender.is_alive(), "the e-mail never timed out"
+    assert results == [tasks.RETRYING]
+    request.refresh_from_db()
+    assert request.status == ContactRequest.Status.CONTACTED
+    assert request.team_notified_at is None and request.team_sending_since is None
+    assert request.team_email_attempts == 1
+    queued = DBTaskResult.objects.filter(status="READY", task_path="trials.tasks.notify_study_team")
+    assert {"attempt": 2} in [t.args_kwargs["kwargs"] for t in queued]
+
+
+def test_an_email_another_worker_is_sending_is_not_sent_twice(client, trial):
+    from trials import tasks
+
+    post(client, trial)
+    ContactRequest.objects.update(team_sending_since=timezone.now())
+    assert tasks.notify_study_team.call(ContactRequest.objects.get().pk) == tasks.BEING_SENT
+    ContactRequest.objects.update(team_sending_since=timezone.now() - dt.timedelta(hours=1))
+    assert tasks.notify_study_team.call(ContactRequest.objects.get().pk) == tasks.SENT
+    assert len(mail.outbox) == 1

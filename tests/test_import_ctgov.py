@@ -641,3 +641,69 @@ def test_only_a_lost_connection_stops_an_import_not_a_refused_record(error, gone
     wrapped = OperationalError(str(error))
     wrapped.__cause__ = error
     assert _unreachable(wrapped) is gone
+
+
+# Coordinators' sites across imports
+
+
+def _with_sites(nct_id: str, *facilities: tuple[str, str], last_update: str):
+    from trials.importer import import_items
+    from trials.sources import Item
+
+    from .factories import study
+
+    locations = [
+        {"facility": name, "city": city, "country": "France", "status": "RECRUITING"}
+        for name, city in facilities
+    ]
+    record = study(nct_id, locations=locations, last_update=last_update)
+    return import_items([Item("test", "1", record)])
+
+
+@pytest.fixture
+def assigned_site(db):
+    from django.contrib.auth.models import User
+
+    from trials.models import CoordinatorAssignment
+
+    _with_sites(
+        "NCT09990001",
+        ("Clinique du Parc", "Lyon"),
+        ("Hôpital Nord", "Paris"),
+        last_update="2026-01-01",
+    )
+    alice = User.objects.create_user("alice", is_staff=True)
+    site = Site.objects.get(trial__nct_id="NCT09990001", facility="Clinique du Parc")
+    CoordinatorAssignment.objects.create(user=alice, trial=site.trial, site=site)
+    return alice
+
+
+def test_a_renamed_site_keeps_its_coordinator(assigned_site):
+    from trials.models import CoordinatorAssignment
+
+    summary = _with_sites(
+        "NCT09990001",
+        ("Clinique du Parc Lyon Est", "Lyon"),
+        ("Hôpital Nord", "Paris"),
+        last_update="2026-02-01",
+    )
+    assignment = CoordinatorAssignment.objects.get(user=assigned_site)
+    assert assignment.site.facility == "Clinique du Parc Lyon Est" and assignment.site.listed
+    assert not Site.objects.filter(facility="Clinique du Parc").exists()
+    assert summary.site_changes == [
+        "NCT09990001: the site “Clinique du Parc” (Lyon, France) is now listed as "
+        "“Clinique du Parc Lyon Est”; its coordinators (alice) moved with it."
+    ]
+
+
+def test_a_site_that_vanishes_stays_unlisted_with_its_coordinator_and_is_reported(
+    assigned_site, tmp_path
+):
+    from trials.models import CoordinatorAssignment
+
+    summary = _with_sites("NCT09990001", ("Hôpital Nord", "Paris"), last_update="2026-02-01")
+    assignment = CoordinatorAssignment.objects.get(user=assigned_site)
+    assert assignment.site.facility == "Clinique du Parc" and not assignment.site.listed
+    assert "is no longer listed; it stays, unlisted, with its coordinators (alice)" in (
+        summary.site_changes[0]
+    )
