@@ -968,7 +968,10 @@ def test_a_request_page_says_whether_and_when_the_team_and_the_patient_were_e_ma
     sent = timezone.now() - dt.timedelta(hours=1)
     ContactRequest.objects.filter(pk=w.marie.pk).update(team_notified_at=sent)
     page = as_user(w.client, w.alice).get(change_url(w.marie)).content.decode()
-    assert "Study team notified" in page and f"sent {timezone.localtime(sent):%-d %b %Y, %H:%M}" in page
+    assert (
+        "Study team notified" in page
+        and f"sent {timezone.localtime(sent):%-d %b %Y, %H:%M}" in page
+    )
     assert "Patient&#x27;s copy" in page or "Patient's copy" in page
     assert "not sent yet" in page
 

@@ -112,6 +112,9 @@ def test_one_address_trying_many_user_names_is_locked_out(alice, proxied):
         attacker.post(LOGIN, {"username": name, "password": "wrong"})
     response = attacker.post(LOGIN, {"username": "alice", "password": PASSWORD})
     assert response.status_code == 429
-    assert behind_proxy("203.0.113.10").post(
-        LOGIN, {"username": "alice", "password": PASSWORD}
-    ).status_code == 302
+    assert (
+        behind_proxy("203.0.113.10")
+        .post(LOGIN, {"username": "alice", "password": PASSWORD})
+        .status_code
+        == 302
+    )

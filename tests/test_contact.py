@@ -11,10 +11,10 @@ import time
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.cache import caches
 from django.core.management import call_command
-from django.contrib.auth.models import AnonymousUser
 from django.db import connections, transaction
 from django.test import Client
 from django.utils import timezone
@@ -763,7 +763,10 @@ def test_the_limits_count_across_server_processes(trial, settings, shared_cache)
 
     settings.CONTACT_LIMIT_PER_CLIENT_PER_HOUR = 2
     for n in range(2):
-        assert post(Client(REMOTE_ADDR="192.0.2.44"), trial, email=f"p{n}@example.net").status_code == 302
+        assert (
+            post(Client(REMOTE_ADDR="192.0.2.44"), trial, email=f"p{n}@example.net").status_code
+            == 302
+        )
     script = (
         "import django; django.setup()\n"
         "from django.test import Client\n"

@@ -704,6 +704,7 @@ def test_a_site_that_vanishes_stays_unlisted_with_its_coordinator_and_is_reporte
     summary = _with_sites("NCT09990001", ("Hôpital Nord", "Paris"), last_update="2026-02-01")
     assignment = CoordinatorAssignment.objects.get(user=assigned_site)
     assert assignment.site.facility == "Clinique du Parc" and not assignment.site.listed
-    assert "is no longer listed; it stays, unlisted, with its coordinators (alice)" in (
-        summary.site_changes[0]
+    assert (
+        "is no longer listed; it stays, unlisted, with its coordinators (alice)"
+        in (summary.site_changes[0])
     )

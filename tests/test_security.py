@@ -72,7 +72,9 @@ def check_deploy(**env) -> subprocess.CompletedProcess:
 def test_check_deploy_is_clean_under_readmes_production_settings():
     documented = readme_production_settings()
     assert {"DJANGO_SECRET_KEY", "TRIALFINDER_SITE_URL", "DATABASE_URL"} <= documented.keys()
-    documented["DJANGO_SECRET_KEY"] = "x" * 20 + "-production-like-secret-key-with-entropy-0123456789"
+    documented["DJANGO_SECRET_KEY"] = (
+        "x" * 20 + "-production-like-secret-key-with-entropy-0123456789"
+    )
     result = check_deploy(**documented, DJANGO_DEBUG=None)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
