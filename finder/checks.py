@@ -63,9 +63,9 @@ def check_site_addresses(app_configs, **kwargs) -> list[Error]:
                 id="trialfinder.E002",
             )
         )
-    for name, setting, value in [
-        ("TRIALFINDER_COORDINATOR_INBOX", "COORDINATOR_INBOX", settings.COORDINATOR_INBOX),
-        ("DJANGO_DEFAULT_FROM_EMAIL", "DEFAULT_FROM_EMAIL", settings.DEFAULT_FROM_EMAIL),
+    for code, name, value in [
+        ("E003", "TRIALFINDER_COORDINATOR_INBOX", settings.COORDINATOR_INBOX),
+        ("E004", "DJANGO_DEFAULT_FROM_EMAIL", settings.DEFAULT_FROM_EMAIL),
     ]:
         if is_local(_domain(value)):
             errors.append(
@@ -73,7 +73,7 @@ def check_site_addresses(app_configs, **kwargs) -> list[Error]:
                     f"{name} is {value!r}, an address at this machine: requests would be "
                     "lost, or mail refused by the recipients' servers.",
                     hint=f"Set {name} to an address at your organisation's domain.",
-                    id=f"trialfinder.E00{3 if setting == 'COORDINATOR_INBOX' else 4}",
+                    id=f"trialfinder.{code}",
                 )
             )
     return errors

@@ -74,10 +74,10 @@ def client_address(request: HttpRequest) -> Address | None:
         return None
     trusted = _trusted(settings.TRUSTED_PROXIES)
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    hops = [remote, *(e for e in reversed(forwarded.split(",")) if e.strip())]
+    hops = [str(remote), *(e for e in reversed(forwarded.split(",")) if e.strip())]
     client = remote
     for hop, text in enumerate(hops):
-        address = client if hop == 0 else _address(text)
+        address = _address(text)
         if address is None:
             # Not an address: the proxy before it is the last hop known to be real.
             return client

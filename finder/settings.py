@@ -95,7 +95,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "finder.middleware.security_headers",
+    "finder.middleware.admin_query_strings",
     "finder.middleware.database_unavailable",
+    "finder.middleware.statement_timeout",
     # Last, as django-axes asks: locks out repeated failed admin logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -147,6 +149,13 @@ else:
         }
     }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Parameters travel apart from the statement, so PostgreSQL's log of a failed statement
+# shows $1, not a patient's name (psycopg's server-side binding; never prepared: each
+# search is planned for its own values).
+DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+# A web request's statements are cancelled after this long (finder.middleware); the
+# page says the search took too long. Commands and the worker have no such limit.
+STATEMENT_TIMEOUT_MS = env_int("TRIALFINDER_STATEMENT_TIMEOUT_MS", 15000)
 # Planner settings for search on SSD storage (any PostgreSQL): bitmap scans of the
 # full-text indexes beat sequential scans, and facet counts hash in memory. Scans that
 # stop at a LIMIT start at the table's beginning, not where another scan was, so a page
@@ -208,7 +217,12 @@ DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "TrialFinder <noreply@
 COORDINATOR_INBOX = env_str("TRIALFINDER_COORDINATOR_INBOX", "coordinators@localhost")
 CONTACT_REQUEST_RETENTION_DAYS = env_int("TRIALFINDER_CONTACT_RETENTION_DAYS", 365)
 
-# Background work (e-mails) is stored in the database and run by `manage.py db_worker`.
+# Files uploaded in the admin wait here for the worker to import them (then deleted);
+# each may hold at most IMPORT_UPLOAD_MAX_MB once uncompressed.
+IMPORT_UPLOAD_DIR = Path(env_str("TRIALFINDER_UPLOAD_DIR", str(BASE_DIR / ".uploads")))
+IMPORT_UPLOAD_MAX_MB = env_int("TRIALFINDER_UPLOAD_MAX_MB", 1024)
+
+# Background work (e-mails, uploads) is stored in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # The ClinicalTrials.gov API v2 used by `import_ctgov --api`; retries wait BACKOFF, 2x, 4x... seconds.
@@ -233,6 +247,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Staff sessions see patients' requests: they end after a working day (patients' own
+# sessions only remember the request they just sent).
+SESSION_COOKIE_AGE = env_int("TRIALFINDER_SESSION_HOURS", 8) * 3600
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

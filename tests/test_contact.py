@@ -879,3 +879,24 @@ def test_an_email_another_worker_is_sending_is_not_sent_twice(client, trial):
     ContactRequest.objects.update(team_sending_since=timezone.now() - dt.timedelta(hours=1))
     assert tasks.notify_study_team.call(ContactRequest.objects.get().pk) == tasks.SENT
     assert len(mail.outbox) == 1
+
+
+# What a name or a phone number may hold
+
+
+def test_format_characters_are_dropped_from_names_and_phone_numbers(client, trial):
+    post(
+        client,
+        trial,
+        first_name="Zo\u202ee\u200b",  # a right-to-left override and a zero-width space
+        last_name="Ｑｕｅｌｌｉｎｇｔｏｎ",  # fullwidth letters
+        phone="+44\u2066 20 7946 0958",
+    )
+    request = ContactRequest.objects.get(trial=trial)
+    assert (request.first_name, request.last_name) == ("Zoe", "Quellington")
+    assert request.phone == "+44 20 7946 0958"
+
+
+def test_a_phone_number_in_other_digits_is_stored_in_ascii_digits(client, trial):
+    post(client, trial, phone="+٩٦٦ ٥٠ ١٢٣ ٤٥٦٧")
+    assert ContactRequest.objects.get(trial=trial).phone == "+966 50 123 4567"

@@ -59,7 +59,9 @@ def readme_production_settings() -> dict[str, str]:
 
 
 def check_deploy(**env) -> subprocess.CompletedProcess:
+    """`check --deploy` under the project's settings (not the tests', which turn DEBUG on)."""
     env = {k: v for k, v in {**os.environ, **env}.items() if v is not None}
+    env["DJANGO_SETTINGS_MODULE"] = "finder.settings"
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
@@ -124,3 +126,43 @@ def test_production_mail_uses_starttls_on_the_submission_port_by_default():
     assert production_setting("EMAIL_PORT") == "587"
     assert production_setting("EMAIL_PORT", DJANGO_EMAIL_USE_SSL="true") == "465"
     assert production_setting("EMAIL_USE_TLS", DJANGO_EMAIL_USE_SSL="true") == "False"
+
+
+# The database: what PostgreSQL sees and how long a web request may hold it
+
+
+def test_the_sites_queries_send_their_values_apart_from_the_statement():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT %s::text, query FROM pg_stat_activity WHERE pid = pg_backend_pid()",
+            ["Quellington"],
+        )
+        value, seen_by_the_server = cursor.fetchone()
+    assert value == "Quellington"
+    assert "Quellington" not in seen_by_the_server and "$1" in seen_by_the_server
+
+
+def test_a_search_the_database_cancels_gets_the_friendly_503(client, settings, monkeypatch):
+    from django.db import connection
+
+    from finder import views
+
+    settings.STATEMENT_TIMEOUT_MS = 50
+
+    def slow(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(2)")
+
+    monkeypatch.setattr(views.engine, "run", slow)
+    client.raise_request_exception = False
+    response = client.get("/?condition=lupus")
+    assert response.status_code == 503
+    assert "This took too long" in response.content.decode()
+
+
+def test_staff_sessions_end_after_a_working_day(client, django_user_model):
+    user = django_user_model.objects.create_user("alice", password="pw", is_staff=True)
+    client.force_login(user)
+    assert client.session.get_expiry_age() == 8 * 3600

@@ -3,8 +3,10 @@
 `submit()` is the one function with side effects: it stores the request (and its
 CREATED event) and queues the two e-mails in the same transaction, so a request
 is never lost and never mailed without being stored. Tests patch it to check the
-views alone. Nothing here logs a patient's name, e-mail address or phone number:
-log lines carry the request id and the NCT ID only.
+views alone. The abuse limits (`LIMITS`) count stored requests with django-ratelimit
+in the cache every server process shares, keyed by hashes, never by an address.
+Nothing here logs a patient's name, e-mail address or phone number: log lines carry
+the request id and the NCT ID only.
 """
 
 from __future__ import annotations

@@ -234,6 +234,8 @@ def _parse(item: Item) -> tuple[Item, StudyRecord | None, Problem | None]:
         return item, parse_study(item.study), None
     except RecordError as exc:
         return item, None, Problem(item.source, item.position, exc.nct_id, str(exc))
+    except RecursionError:  # writing out a record nested deeper than Python recurses
+        return item, None, Problem(item.source, item.position, None, "nested too deeply")
 
 
 def _run(items, summary, strict, batch_size, progress) -> None:

@@ -766,3 +766,44 @@ class AuditLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_action_display().lower()} {len(self.contact_request_ids)} request(s)"
+
+
+class ImportUpload(models.Model):
+    """A ClinicalTrials.gov file uploaded in the admin, imported by the task worker (not
+    inside the web request, which would time out and hold a server process)."""
+
+    class State(models.TextChoices):
+        QUEUED = "QUEUED", "Waiting for the worker"
+        RUNNING = "RUNNING", "Importing"
+        DONE = "DONE", "Imported"
+        STOPPED = "STOPPED", "Stopped at a bad record; nothing was imported"
+        FAILED = "FAILED", "Failed"
+
+    name = models.CharField(max_length=255, help_text="The file's name as uploaded.")
+    path = models.CharField(max_length=500, help_text="The stored copy, deleted once read.")
+    strict = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    problems = models.JSONField(default=list)
+    problems_not_shown = models.PositiveIntegerField(default=0)
+    site_changes = models.JSONField(default=list)
+    message = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_state_display().lower()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state not in {self.State.QUEUED, self.State.RUNNING}

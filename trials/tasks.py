@@ -1,4 +1,5 @@
-"""Background e-mails for contact requests, run by `manage.py db_worker` (django-tasks).
+"""Background work, run by `manage.py db_worker` (django-tasks): the e-mails of contact
+requests, and the import of files uploaded in the admin.
 
 Each task takes the ContactRequest id only (task arguments are stored and logged;
 personal data is not). A task sends one e-mail at most once: it claims it (a
@@ -20,6 +21,7 @@ import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import getaddresses
+from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -29,7 +31,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from django_tasks import task
 
-from .models import ContactRequest
+from .models import ContactRequest, ImportUpload
 
 logger = logging.getLogger(__name__)
 
@@ -245,3 +247,50 @@ def send_again(request_ids: list[int]) -> int:
             send.enqueue(pk)
         queued += len(ids)
     return queued
+
+
+# Uploads from the admin
+
+
+MAX_PROBLEMS_KEPT = 500
+
+
+@task()
+def import_upload(upload_id: int) -> str:
+    """Import a file uploaded in the admin (ImportUpload), then delete the stored copy."""
+    from .importer import DatabaseUnavailable, StrictAbort, import_items
+    from .sources import iter_paths
+
+    claimed = ImportUpload.objects.filter(pk=upload_id, state=ImportUpload.State.QUEUED).update(
+        state=ImportUpload.State.RUNNING
+    )
+    if not claimed:
+        return GONE
+    upload = ImportUpload.objects.get(pk=upload_id)
+    path = upload.path
+
+    def named(text: str) -> str:  # problems name the stored copy: show the uploaded name
+        return text.replace(path, upload.name)
+
+    try:
+        items = iter_paths([path], max_bytes=settings.IMPORT_UPLOAD_MAX_MB << 20)
+        summary = import_items(items, strict=upload.strict)
+    except StrictAbort as exc:
+        upload.state = ImportUpload.State.STOPPED
+        upload.message = named(str(exc))
+    except DatabaseUnavailable as exc:
+        upload.state = ImportUpload.State.FAILED
+        upload.message = f"The database could not be reached ({exc}); upload the file again."
+    else:
+        upload.state = ImportUpload.State.DONE
+        for name in ("created", "updated", "unchanged", "skipped", "seconds"):
+            setattr(upload, name, getattr(summary, name))
+        upload.problems = [named(str(p)) for p in summary.problems[:MAX_PROBLEMS_KEPT]]
+        upload.problems_not_shown = max(0, len(summary.problems) - MAX_PROBLEMS_KEPT)
+        upload.site_changes = summary.site_changes
+    finally:
+        Path(path).unlink(missing_ok=True)
+        upload.finished_at = timezone.now()
+        upload.save()
+    logger.info("upload %s: %s", upload_id, upload.get_state_display())
+    return upload.state

@@ -373,7 +373,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
-        if request.method == "GET" and changelist is not None:
+        if changelist is not None:  # whatever the method: any page that shows requests
             # Evaluating the page here fills the queryset's cache: the template reuses it.
             shown = [r.pk for r in changelist.result_list]
             if shown:
@@ -386,7 +386,8 @@ class ContactRequestAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         original = getattr(response, "context_data", {}).get("original")
-        if request.method == "GET" and original is not None:
+        # Whatever the method: a POST that fails validation shows the request again.
+        if original is not None:
             workflow.audit(request.user, AuditLogEntry.Action.VIEW, [original.pk], "opened")
         return response
 
