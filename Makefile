@@ -7,6 +7,9 @@ AXE_VERSION := 4.11.0
 
 .PHONY: run test lint format install worker stop-db vendor clean
 
+# DEBUG is off unless switched on; these targets are for development.
+run test worker stop-db: export DJANGO_DEBUG ?= true
+
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "TrialFinder needs Python 3.11 or newer"'
 	$(PYTHON) -m venv $(VENV)

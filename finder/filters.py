@@ -8,6 +8,8 @@ the API calls `is_valid()` and answers 400 with the errors.
 
 from __future__ import annotations
 
+import re
+
 import django_filters
 from django import forms
 from django.http import QueryDict
@@ -19,6 +21,22 @@ from trials.search.criteria import SORTS, Criteria
 from trials.search.facets import EVERY, FACETS, STATUS, Facet, Kind
 
 MAX_QUERY = 300
+# Each OR and each phrase multiplies the work of a full-text search: a few is a
+# question, dozens are an attempt to tie up the database.
+MAX_OR_TERMS = 8
+MAX_PHRASES = 5
+PHRASE = re.compile(r'"[^"]*"?')
+OR_WORD = re.compile(r"(?i)(?:^|\s)or(?=\s|$)")
+
+
+def few_alternatives(value: str) -> None:
+    phrases = len(PHRASE.findall(value))
+    alternatives = len(OR_WORD.findall(PHRASE.sub(" ", value)))
+    if phrases > MAX_PHRASES or alternatives > MAX_OR_TERMS:
+        raise forms.ValidationError(
+            _("Use at most %(ors)d OR and %(phrases)d phrases in quotes."),
+            params={"ors": MAX_OR_TERMS, "phrases": MAX_PHRASES},
+        )
 
 
 class TextField(forms.CharField):
@@ -92,6 +110,7 @@ class TrialFilterSet(django_filters.FilterSet):
     q = TextFilter(
         label=_("Search words"),
         max_length=MAX_QUERY,
+        validators=[few_alternatives],
         help_text=_('Optional. Use "quotes" for a phrase, -word to leave a word out.'),
     )
     age = WholeNumberFilter(

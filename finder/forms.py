@@ -1,13 +1,14 @@
 """Forms of the site: the "contact the study team" form on the trial page.
 
 Each field cleans and checks itself in `clean_<field>` with a message a patient can
-act on; `clean()` adds the checks that need the database (the study is open, the
-rate limits). The form never stores anything: `finder.contact.submit` does.
+act on; `clean()` adds the check that needs the database (the study is open). The form
+never stores anything: `trials.contact.submit` does, checking the rate limits.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django import forms
 from django.views.decorators.debug import sensitive_variables
@@ -16,11 +17,28 @@ from trials import contact
 from trials.ctgov import CONTROL_CHARACTERS, one_line
 from trials.models import Site, Trial
 
-LINK = re.compile(r"https?://|www\.|@|<|>", re.I)
-PHONE = re.compile(r"^\+?[\d\s().\-/]+?(?:\s*(?:ext\.?|x|#)\s*\d{1,6})?$", re.I)
-EXTENSION = re.compile(r"(?:ext\.?|x|#)\s*\d{1,6}$", re.I)
+# Anything a mail client could make a link of: a scheme, www., an address, a tag, or a
+# domain name ("evil.example"; initials such as "J.R." stay allowed).
+LINK = re.compile(r"https?://|www\.|@|<|>|:/|[^\W_]\.[^\W\d_]{2,}", re.I)
+PHONE = re.compile(r"^\+?[0-9\s().\-/]+?(?:\s*(?:ext\.?|x|#)\s*[0-9]{1,6})?$", re.I)
+EXTENSION = re.compile(r"(?:ext\.?|x|#)\s*[0-9]{1,6}$", re.I)
+# Zero-width joiners shape words in some scripts and emoji: a message keeps them.
+JOINERS = {"\u200c", "\u200d"}
 MESSAGE_MAX = 2000
 PHONE_EXAMPLE = "+33 1 42 49 49 49"
+
+
+def plain(value: str, keep: frozenset[str] | set[str] = frozenset()) -> str:
+    """The text as one would type it: NFKC (fullwidth letters, ligatures and compatibility
+    digits become the usual ones) and without format characters (bidi overrides,
+    zero-width spaces), which can make a name or number read otherwise than it is."""
+    value = unicodedata.normalize("NFKC", value)
+    return "".join(c for c in value if c in keep or unicodedata.category(c) != "Cf")
+
+
+def ascii_digits(value: str) -> str:
+    """'٠١٢' -> '012': a team dials what it reads, and tel: links need ASCII digits."""
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in value)
 
 
 def _limit(what: str) -> str:
@@ -113,13 +131,11 @@ class ContactForm(forms.Form):
         *args,
         trial: Trial,
         sites: list[Site],
-        client: str = "",
-        check_limits: bool = True,
         check_url: str = "",
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.trial, self.client, self.check_limits = trial, client, check_limits
+        self.trial = trial
         self.sites = {str(s.pk): s for s in contact.contactable_sites(sites)}
         self.is_spam = False
         self.rate_limited = False
@@ -178,7 +194,7 @@ class ContactForm(forms.Form):
 
     @sensitive_variables()
     def _name(self, value: str, which: str) -> str:
-        value = one_line(value)
+        value = one_line(plain(value))
         if LINK.search(value):
             raise forms.ValidationError(f"Please enter just your {which}, without links.")
         if not any(c.isalpha() for c in value):
@@ -196,7 +212,7 @@ class ContactForm(forms.Form):
 
     @sensitive_variables()
     def clean_phone(self) -> str:
-        phone = one_line(self.cleaned_data["phone"])
+        phone = one_line(ascii_digits(plain(self.cleaned_data["phone"])))
         if not PHONE.match(phone):
             raise forms.ValidationError(
                 "Use only digits, spaces and + ( ) - in the phone number, "
@@ -213,13 +229,13 @@ class ContactForm(forms.Form):
         return phone
 
     def clean_language(self) -> str:
-        language = one_line(self.cleaned_data["language"])
+        language = one_line(plain(self.cleaned_data["language"]))
         if LINK.search(language):
             raise forms.ValidationError("Please enter just the name of a language.")
         return language
 
     def clean_message(self) -> str:
-        return CONTROL_CHARACTERS.sub("", self.cleaned_data["message"]).strip()
+        return CONTROL_CHARACTERS.sub("", plain(self.cleaned_data["message"], JOINERS)).strip()
 
     def clean_site(self) -> Site | None:
         return self.sites[self.cleaned_data["site"]]
@@ -237,10 +253,4 @@ class ContactForm(forms.Form):
             raise forms.ValidationError(
                 "This study is not looking for participants now, so we cannot pass on requests."
             )
-        if self.check_limits and not self.errors and not self.is_spam:
-            submission = contact.submission_hash(self.trial, data["site"], data)
-            if not contact.find_duplicate(submission):
-                if error := contact.rate_limit_error(self.client, data["email"]):
-                    self.rate_limited = True
-                    raise forms.ValidationError(error, code="rate_limited")
         return data

@@ -26,7 +26,7 @@ from trials.models import ContactRequest, Site, TextVector, Trial
 from trials.search.related import related_trials
 from trials.tasks import sent_via_coordinators, team_addresses
 
-from .client import client_hash
+from . import client
 from .forms import ContactForm
 from .serializers import trial_detail as trial_detail_json
 
@@ -109,7 +109,6 @@ def _contact_form(request: HttpRequest, trial: Trial, **kwargs) -> ContactForm:
     return ContactForm(
         trial=trial,
         sites=list(trial.sites.all()),
-        client=client_hash(request),
         check_url=reverse("contact_check", args=[trial.nct_id]),
         **kwargs,
     )
@@ -168,7 +167,9 @@ def contact_study_team(request: HttpRequest, nct_id: str) -> HttpResponse:
     if form.is_valid():
         site = form.cleaned_data["site"]
         try:
-            submission = contact.submit(trial, site, form.cleaned_data, client=form.client)
+            submission = contact.submit(
+                trial, site, form.cleaned_data, sender=client.sender(request)
+            )
         except contact.RateLimited as limited:
             form.add_error(None, str(limited))
             form.rate_limited = True
@@ -188,7 +189,7 @@ def contact_study_team(request: HttpRequest, nct_id: str) -> HttpResponse:
 def contact_check(request: HttpRequest, nct_id: str) -> HttpResponse:
     """One field of the form, checked as the patient leaves it (htmx)."""
     trial = _get_trial(nct_id)
-    form = _contact_form(request, trial, data=request.POST, check_limits=False)
+    form = _contact_form(request, trial, data=request.POST)
     name = request.htmx.trigger_name if request.htmx else None
     if name not in form.fields or name == "leave_empty":
         return HttpResponse(status=204)

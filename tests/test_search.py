@@ -582,3 +582,18 @@ def test_the_everyday_names_are_written_as_typed_and_name_other_terms():
     for name, terms in LAY_NAMES.items():
         assert name == normalize_term(name), name
         assert terms and all(t and normalize_term(t) != name for t in terms), name
+
+
+def test_the_condition_suggestions_vary_by_htmx(client):
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.get("/conditions/suggest/?condition=lupus", headers=headers)
+        assert "HX-Request" in response["Vary"]
+
+
+def test_a_search_with_too_many_or_terms_or_phrases_is_refused_with_a_reason(client):
+    many_or = " or ".join(f"word{n}" for n in range(12))
+    page = client.get("/", {"q": many_or}).content.decode()
+    assert "Use at most 8 OR and 5 phrases in quotes." in page
+    api = client.get("/api/trials/", {"q": " ".join(f'"phrase {n}"' for n in range(7))})
+    assert api.status_code == 400
+    assert client.get("/api/trials/", {"q": "lupus or nephritis"}).status_code == 200

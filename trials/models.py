@@ -608,12 +608,20 @@ class ContactRequest(models.Model):
         blank=True, help_text="Who the request was sent to, as the patient was told."
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    # Abuse control: a hash of the sender's IP address (never the address itself) and of
-    # the submission, to rate-limit and to store a double submission once.
-    client_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # A keyed hash of the submission and its sender (never their address), to store a
+    # double submission once.
     submission_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The two e-mails (trials.tasks): when each was sent; while one is being sent, since
+    # when (a claim, so no lock is held while the mail server is slow); how many times
+    # it was tried, and when the worker gave up.
     team_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    team_sending_since = models.DateTimeField(null=True, blank=True, editable=False)
+    team_email_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    team_email_gave_up_at = models.DateTimeField(null=True, blank=True, editable=False)
     patient_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    patient_sending_since = models.DateTimeField(null=True, blank=True, editable=False)
+    patient_email_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    patient_email_gave_up_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Coordinators' workflow
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
@@ -648,9 +656,7 @@ class ContactRequest(models.Model):
         indexes = [
             # Coordinator lists and the retention purge: newest first, by age
             models.Index(fields=["-created_at"], name="contactrequest_created_idx"),
-            # Rate limits and duplicate collapse look back a few minutes by these
-            models.Index(fields=["email", "created_at"], name="contactrequest_email_idx"),
-            models.Index(fields=["client_hash", "created_at"], name="contactrequest_client_idx"),
+            # Duplicate collapse looks back a few minutes by this
             models.Index(fields=["submission_hash"], name="contactrequest_dupe_idx"),
             # Coordinators' queue: new requests per trial
             models.Index(fields=["trial", "status"], name="contactrequest_queue_idx"),
@@ -743,3 +749,44 @@ class AuditLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_action_display().lower()} {len(self.contact_request_ids)} request(s)"
+
+
+class ImportUpload(models.Model):
+    """A ClinicalTrials.gov file uploaded in the admin, imported by the task worker (not
+    inside the web request, which would time out and hold a server process)."""
+
+    class State(models.TextChoices):
+        QUEUED = "QUEUED", "Waiting for the worker"
+        RUNNING = "RUNNING", "Importing"
+        DONE = "DONE", "Imported"
+        STOPPED = "STOPPED", "Stopped at a bad record; nothing was imported"
+        FAILED = "FAILED", "Failed"
+
+    name = models.CharField(max_length=255, help_text="The file's name as uploaded.")
+    path = models.CharField(max_length=500, help_text="The stored copy, deleted once read.")
+    strict = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    problems = models.JSONField(default=list)
+    problems_not_shown = models.PositiveIntegerField(default=0)
+    site_changes = models.JSONField(default=list)
+    message = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_state_display().lower()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state not in {self.State.QUEUED, self.State.RUNNING}

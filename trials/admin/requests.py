@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from .. import workflow
+from .. import tasks, workflow
 from ..models import (
     AuditLogEntry,
     ContactRequest,
@@ -111,6 +111,27 @@ class WaitingFilter(OptionsFilter):
         }
 
 
+class EmailsFilter(admin.SimpleListFilter):
+    """For superusers: the requests whose e-mails the worker gave up sending."""
+
+    title = "e-mails"
+    parameter_name = "emails"
+
+    def lookups(self, request, model_admin):
+        return [("gave_up", "Gave up sending"), ("unsent", "Not sent yet")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "gave_up":
+            return queryset.filter(
+                Q(team_email_gave_up_at__isnull=False) | Q(patient_email_gave_up_at__isnull=False)
+            )
+        if self.value() == "unsent":
+            return queryset.filter(
+                Q(team_notified_at__isnull=True) | Q(patient_notified_at__isnull=True)
+            )
+        return queryset
+
+
 def dates_titled(title: str) -> type[admin.DateFieldListFilter]:
     class DateFilter(admin.DateFieldListFilter):
         def __init__(self, *args, **kwargs):
@@ -197,7 +218,7 @@ class EventInline(ReadOnly, admin.TabularInline):
 class ContactRequestAdmin(admin.ModelAdmin):
     form = ContactRequestForm
     action_form = StatusActionForm
-    actions = ["change_status", "assign_to_me"]
+    actions = ["change_status", "assign_to_me", "send_emails_again"]
     inlines = [EventInline]
     list_display = [
         "number",
@@ -238,6 +259,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
             },
         ),
         ("Trial", {"fields": ["trial", "site", "site_name", "team_recipients"]}),
+        ("E-mails", {"fields": ["team_email", "patient_email"]}),
         (
             "Follow-up",
             {
@@ -264,6 +286,10 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "site",
         "site_name",
         "team_recipients",
+        "team_email",
+        "patient_email",
+        "team_email_detail",
+        "patient_email_detail",
         "age",
         "first_response",
         "status_changed",
@@ -301,10 +327,21 @@ class ContactRequestAdmin(admin.ModelAdmin):
         return form
 
     def get_fieldsets(self, request, obj=None):
-        if request.user.has_perm("trials.add_contactrequestevent"):
-            return self.fieldsets
-        follow_up = [f for f in self.fieldsets[2][1]["fields"] if f != "note"]
-        return [*self.fieldsets[:2], ("Follow-up", {"fields": follow_up})]
+        fieldsets = list(self.fieldsets)
+        if request.user.is_superuser:  # how many tries, and when the worker gave up
+            fieldsets[2] = ("E-mails", {"fields": ["team_email_detail", "patient_email_detail"]})
+        if not request.user.has_perm("trials.add_contactrequestevent"):
+            follow_up = [f for f in fieldsets[3][1]["fields"] if f != "note"]
+            fieldsets[3] = ("Follow-up", {"fields": follow_up})
+        return fieldsets
+
+    def get_list_filter(self, request):
+        if request.user.is_superuser:
+            return [*self.list_filter, EmailsFilter]
+        return self.list_filter
+
+    def has_resend_permission(self, request) -> bool:
+        return request.user.is_superuser
 
     def get_urls(self):
         return [
@@ -321,7 +358,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
-        if request.method == "GET" and changelist is not None:
+        if changelist is not None:  # whatever the method: any page that shows requests
             # Evaluating the page here fills the queryset's cache: the template reuses it.
             shown = [r.pk for r in changelist.result_list]
             if shown:
@@ -334,7 +371,8 @@ class ContactRequestAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         original = getattr(response, "context_data", {}).get("original")
-        if request.method == "GET" and original is not None:
+        # Whatever the method: a POST that fails validation shows the request again.
+        if original is not None:
             workflow.audit(request.user, AuditLogEntry.Action.VIEW, [original.pk], "opened")
         return response
 
@@ -419,6 +457,15 @@ class ContactRequestAdmin(admin.ModelAdmin):
             )
         self.message_user(request, f"{len(ids)} request(s) assigned to you.", messages.SUCCESS)
 
+    @admin.action(description="Send the unsent e-mails again", permissions=["resend"])
+    def send_emails_again(self, request, queryset):
+        queued = tasks.send_again(list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            f"{queued} e-mail(s) queued to be sent again." if queued else "Every e-mail was sent.",
+            messages.SUCCESS if queued else messages.INFO,
+        )
+
     # Columns
 
     @admin.display(description="#", ordering="pk")
@@ -467,6 +514,37 @@ class ContactRequestAdmin(admin.ModelAdmin):
     @admin.display(description="assignee", ordering="assignee__username")
     def assignee_name(self, cr: ContactRequest) -> str:
         return cr.assignee.get_username() if cr.assignee else ""
+
+    def _email_state(self, cr: ContactRequest, email: tasks.Email, *, detail: bool) -> str:
+        if sent := getattr(cr, email.sent):
+            return f"sent {when(sent)}"
+        attempts = getattr(cr, email.attempts)
+        if detail and (gave_up := getattr(cr, email.gave_up)):
+            return (
+                f"not sent: gave up after {attempts} tries, {when(gave_up)} "
+                "(“Send the unsent e-mails again” on the list tries again)"
+            )
+        if getattr(cr, email.sending):
+            return "being sent"
+        if detail and attempts:
+            return f"not sent yet ({attempts} tries so far)"
+        return "not sent yet"
+
+    @admin.display(description="study team notified")
+    def team_email(self, cr: ContactRequest) -> str:
+        return self._email_state(cr, tasks.TEAM, detail=False)
+
+    @admin.display(description="patient's copy")
+    def patient_email(self, cr: ContactRequest) -> str:
+        return self._email_state(cr, tasks.PATIENT, detail=False)
+
+    @admin.display(description="study team notified")
+    def team_email_detail(self, cr: ContactRequest) -> str:
+        return self._email_state(cr, tasks.TEAM, detail=True)
+
+    @admin.display(description="patient's copy")
+    def patient_email_detail(self, cr: ContactRequest) -> str:
+        return self._email_state(cr, tasks.PATIENT, detail=True)
 
     @admin.display(description="e-mail")
     def email_link(self, cr: ContactRequest) -> str:

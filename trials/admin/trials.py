@@ -9,7 +9,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
@@ -253,11 +253,19 @@ class TrialAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="trials_trial_import",
             ),
+            path(
+                "import/<int:upload_id>/",
+                self.admin_site.admin_view(self.import_status_view),
+                name="trials_trial_import_status",
+            ),
             *super().get_urls(),
         ]
 
-    def import_view(self, request: HttpRequest) -> TemplateResponse:
+    def import_view(self, request: HttpRequest) -> HttpResponse:
         return admin_views.import_ctgov_file(request, self)
+
+    def import_status_view(self, request: HttpRequest, upload_id: int) -> TemplateResponse:
+        return admin_views.import_status(request, self, upload_id)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
