@@ -1,0 +1,188 @@
+"""The glossary: terms patients meet on trial pages, and marking them in a trial's text.
+
+`terms()` lists the glossary's terms (trials.glossary_terms) in alphabetical order;
+`find(slug)` one of them. `mark_terms(html, seen, url)` takes sanitised HTML (what
+trials.plain.render_markdown makes) and wraps the first use of each glossary term in
+a link to its definition on the glossary page, carrying the definition for the
+page's script to show in place. It reads the HTML with a real parser and changes
+text only: never inside a link, a heading or a term already marked. Matching
+ignores case (but not for abbreviations such as "PET") and finds plurals. `seen`
+holds the terms a section has already marked, so each is marked once per section.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+from html.parser import HTMLParser
+
+from django.utils.text import slugify
+from django.utils.translation import get_language
+
+from .glossary_terms import TERMS
+
+# Text inside these is never marked: links and buttons (a term link would nest in
+# them), headings (a term there would be read before its section's text).
+SKIP = {"a", "button", "h1", "h2", "h3", "h4", "h5", "h6", "dfn", "abbr", "code", "script", "style"}
+VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "col", "area"}
+# Letters, digits and hyphens continue a word: "non-randomised" is not "randomised".
+BEFORE = r"(?<![\w-])"
+AFTER = r"(?![\w-])"
+
+
+@dataclass(frozen=True)
+class Term:
+    slug: str
+    name: str
+    definition: str
+    forms: tuple[str, ...]  # what the text may say, as the glossary page lists them
+
+    @property
+    def letter(self) -> str:
+        first = self.name[:1].upper()
+        return first if first.isalpha() else "#"
+
+
+def _plurals(form: str) -> list[str]:
+    """The form and its plural(s): "biopsy" -> "biopsies", "class" -> "classes"."""
+    head, _, last = form.rpartition(" ")
+    word = last
+    if word.isupper() or word[-1:].isdigit():
+        ends = [word + "s"]
+    elif re.search(r"[^aeiou]y$", word):
+        ends = [word[:-1] + "ies"]
+    elif re.search(r"(s|x|z|ch|sh)$", word):
+        ends = [word + "es"]
+    elif word.endswith("is"):
+        ends = [word[:-2] + "es"]
+    else:
+        ends = [word + "s"]
+    return [form, *(f"{head} {end}".strip() for end in ends)]
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    pattern: re.Pattern
+    by_form: dict[str, str]  # lower-cased form -> slug
+    by_exact: dict[str, str]  # form as written -> slug
+
+
+@lru_cache(maxsize=8)
+def _terms(language: str | None) -> tuple[list[Term], _Matcher]:
+    terms, by_form, by_exact = [], {}, {}
+    for entry in TERMS:
+        name = str(entry.name)
+        slug = slugify(name) or slugify(entry.also[0] if entry.also else name)
+        loose = ([name] if entry.match_name and name not in entry.exact else []) + list(entry.also)
+        for form in loose:
+            for variant in _plurals(form):
+                by_form.setdefault(variant.lower(), slug)
+        for form in entry.exact:
+            for variant in _plurals(form):
+                by_exact.setdefault(variant, slug)
+        forms = tuple(dict.fromkeys([*entry.also, *entry.exact]))
+        terms.append(Term(slug, name, str(entry.definition), forms))
+    terms.sort(key=lambda t: t.name.casefold())
+
+    def alternation(forms) -> str:
+        # Longest first, so "serious adverse event" wins over "adverse event".
+        ordered = sorted(forms, key=lambda f: (-len(f), f))
+        return "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in ordered)
+
+    pattern = re.compile(f"{BEFORE}(?:(?i:{alternation(by_form)})|{alternation(by_exact)}){AFTER}")
+    return terms, _Matcher(pattern, by_form, by_exact)
+
+
+def terms() -> list[Term]:
+    """Every term of the glossary, in alphabetical order, in the active language."""
+    return _terms(get_language())[0]
+
+
+def find(slug: str) -> Term | None:
+    return next((t for t in terms() if t.slug == slug), None)
+
+
+def _slug_of(matched: str, matcher: _Matcher) -> str | None:
+    folded = " ".join(matched.split())
+    return matcher.by_exact.get(folded) or matcher.by_form.get(folded.lower())
+
+
+def _by_slug() -> dict[str, Term]:
+    return {t.slug: t for t in terms()}
+
+
+class _Marker(HTMLParser):
+    """Copies HTML through, wrapping the first use of each term in its text."""
+
+    def __init__(self, seen: set[str], url: str):
+        super().__init__(convert_charrefs=True)
+        self.seen = seen
+        self.url = url
+        self.out: list[str] = []
+        self.skipping: list[str] = []  # open elements whose text is never marked
+        self.matcher = _terms(get_language())[1]
+        self.terms = _by_slug()
+
+    def handle_starttag(self, tag, attrs):
+        self.out.append(self.get_starttag_text() or f"<{tag}>")
+        if tag in SKIP:
+            self.skipping.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.out.append(self.get_starttag_text() or f"<{tag}>")
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        self.out.append(f"</{tag}>")
+        if tag in self.skipping:
+            # Close back to the matching element (sanitised HTML nests properly).
+            while self.skipping and self.skipping.pop() != tag:
+                pass
+
+    def handle_data(self, data):
+        if self.skipping:
+            self.out.append(escape(data, quote=False))
+            return
+        self.out.append(self._mark(data))
+
+    def _mark(self, text: str) -> str:
+        pieces, last = [], 0
+        for match in self.matcher.pattern.finditer(text):
+            slug = _slug_of(match.group(0), self.matcher)
+            if not slug or slug in self.seen:
+                continue
+            self.seen.add(slug)
+            term = self.terms[slug]
+            pieces.append(escape(text[last : match.start()], quote=False))
+            pieces.append(
+                f'<a class="term" href="{escape(self.url)}#{slug}" '
+                f'data-term="{escape(term.name)}" data-definition="{escape(term.definition)}">'
+                f"{escape(match.group(0), quote=False)}</a>"
+            )
+            last = match.end()
+        pieces.append(escape(text[last:], quote=False))
+        return "".join(pieces)
+
+
+def mark_terms(html: str, seen: set[str], url: str) -> str:
+    """`html` with the first use of each glossary term not in `seen` linked to its
+    definition at `url`#slug; the marked terms are added to `seen`."""
+    if not html:
+        return html
+    marker = _Marker(seen, url)
+    marker.feed(html)
+    marker.close()
+    return "".join(marker.out)
+
+
+class PageTerms(dict):
+    """The terms already marked in each section of a page: `page_terms["who"]` is the
+    set for the section "who", made on first use. Templates pass one to the
+    `define_terms` filter, so a term is marked once per section."""
+
+    def __missing__(self, section: str) -> set[str]:
+        self[section] = seen = set()
+        return seen
