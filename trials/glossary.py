@@ -27,9 +27,9 @@ from .glossary_terms import TERMS
 # them), headings (a term there would be read before its section's text).
 SKIP = {"a", "button", "h1", "h2", "h3", "h4", "h5", "h6", "dfn", "abbr", "code", "script", "style"}
 VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "col", "area"}
-# Letters, digits and hyphens continue a word: "non-randomised" is not "randomised".
-BEFORE = r"(?<![\w-])"
-AFTER = r"(?![\w-])"
+# A word: letters and digits, joined by hyphens or apostrophes ("non-randomised" is one
+# word, not "randomised"). A term of several words matches words with only spaces between.
+WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,15 @@ def _plurals(form: str) -> list[str]:
 
 @dataclass(frozen=True)
 class _Matcher:
-    pattern: re.Pattern
     by_form: dict[str, str]  # lower-cased form -> slug
     by_exact: dict[str, str]  # form as written -> slug
+    # The first word of each form (lower-cased, and as written for exact forms) -> the
+    # most words a form starting with it has: most words start no form at all.
+    starts: dict[str, int]
+
+
+def _words_of(form: str) -> tuple[str, ...]:
+    return tuple(WORD.findall(form))
 
 
 @lru_cache(maxsize=8)
@@ -78,21 +84,18 @@ def _terms(language: str | None) -> tuple[list[Term], _Matcher]:
         loose = ([name] if entry.match_name and name not in entry.exact else []) + list(entry.also)
         for form in loose:
             for variant in _plurals(form):
-                by_form.setdefault(variant.lower(), slug)
+                by_form.setdefault(" ".join(_words_of(variant)).lower(), slug)
         for form in entry.exact:
             for variant in _plurals(form):
-                by_exact.setdefault(variant, slug)
+                by_exact.setdefault(" ".join(_words_of(variant)), slug)
         forms = tuple(dict.fromkeys([*entry.also, *entry.exact]))
         terms.append(Term(slug, name, str(entry.definition), forms))
     terms.sort(key=lambda t: t.name.casefold())
-
-    def alternation(forms) -> str:
-        # Longest first, so "serious adverse event" wins over "adverse event".
-        ordered = sorted(forms, key=lambda f: (-len(f), f))
-        return "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in ordered)
-
-    pattern = re.compile(f"{BEFORE}(?:(?i:{alternation(by_form)})|{alternation(by_exact)}){AFTER}")
-    return terms, _Matcher(pattern, by_form, by_exact)
+    starts: dict[str, int] = {}
+    for form, key in [*((f, f) for f in by_form), *((f, f"={f}") for f in by_exact)]:
+        first, length = key.split(" ")[0], len(form.split(" "))
+        starts[first] = max(starts.get(first, 0), length)
+    return terms, _Matcher(by_form, by_exact, starts)
 
 
 def terms() -> list[Term]:
@@ -102,11 +105,6 @@ def terms() -> list[Term]:
 
 def find(slug: str) -> Term | None:
     return next((t for t in terms() if t.slug == slug), None)
-
-
-def _slug_of(matched: str, matcher: _Matcher) -> str | None:
-    folded = " ".join(matched.split())
-    return matcher.by_exact.get(folded) or matcher.by_form.get(folded.lower())
 
 
 def _by_slug() -> dict[str, Term]:
@@ -150,21 +148,48 @@ class _Marker(HTMLParser):
 
     def _mark(self, text: str) -> str:
         pieces, last = [], 0
-        for match in self.matcher.pattern.finditer(text):
-            slug = _slug_of(match.group(0), self.matcher)
-            if not slug or slug in self.seen:
+        words = list(WORD.finditer(text))
+        i = 0
+        while i < len(words):
+            found = self._match_at(text, words, i)
+            if found is None:
+                i += 1
+                continue
+            slug, end = found
+            start, stop = words[i].start(), words[end - 1].end()
+            i = end
+            if slug in self.seen:
                 continue
             self.seen.add(slug)
             term = self.terms[slug]
-            pieces.append(escape(text[last : match.start()], quote=False))
+            pieces.append(escape(text[last:start], quote=False))
             pieces.append(
                 f'<a class="term" href="{escape(self.url)}#{slug}" '
                 f'data-term="{escape(term.name)}" data-definition="{escape(term.definition)}">'
-                f"{escape(match.group(0), quote=False)}</a>"
+                f"{escape(text[start:stop], quote=False)}</a>"
             )
-            last = match.end()
+            last = stop
         pieces.append(escape(text[last:], quote=False))
         return "".join(pieces)
+
+    def _match_at(self, text: str, words: list, i: int) -> tuple[str, int] | None:
+        """The longest form starting at word i: (its slug, the index after its last word)."""
+        matcher = self.matcher
+        first = words[i].group(0)
+        longest = max(matcher.starts.get(first.lower(), 0), matcher.starts.get(f"={first}", 0))
+        if not longest:
+            return None
+        end = i + 1
+        while end < len(words) and end - i < longest:
+            if text[words[end - 1].end() : words[end].start()].strip():
+                break  # punctuation between two words: a form never spans it
+            end += 1
+        for stop in range(end, i, -1):
+            said = " ".join(w.group(0) for w in words[i:stop])
+            slug = matcher.by_exact.get(said) or matcher.by_form.get(said.lower())
+            if slug:
+                return slug, stop
+        return None
 
 
 def mark_terms(html: str, seen: set[str], url: str) -> str:

@@ -38,6 +38,7 @@ from .vocabularies import (
     ResponsiblePartyType,
     SecondaryIdType,
     Sex,
+    Status,
     StudyType,
     TimePerspective,
     WhoMasked,
@@ -487,6 +488,10 @@ def _size_line(trial) -> str:
             "About %(people)s person is expected to take part.",
             "About %(people)s people are expected to take part.",
             trial.enrollment,
+        ) % {"people": people}
+    if trial.overall_status in (Status.COMPLETED, Status.TERMINATED):
+        return ngettext(
+            "%(people)s person took part.", "%(people)s people took part.", trial.enrollment
         ) % {"people": people}
     return ngettext(
         "%(people)s person took part or is taking part.",

@@ -34,7 +34,9 @@ MARKDOWN = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>^~])|[*_`]+")
 
 @lru_cache(maxsize=1)
 def _dictionary() -> pyphen.Pyphen:
-    return pyphen.Pyphen(lang="en_US")
+    # Breaks one letter from the start count ("e|val|u|a|tion"); two from the end, since a
+    # final consonant alone ("treat|men|t") is no syllable.
+    return pyphen.Pyphen(lang="en_US", left=1, right=2)
 
 
 @lru_cache(maxsize=65536)
@@ -75,9 +77,9 @@ class Reading:
 
 def reading(text: str) -> Reading:
     """Words, sentences and syllables of a text, for its grade level."""
-    plain = MARKDOWN.sub(lambda m: m.group(1) or "", text or "")
-    sentences = [s for s in SENTENCE_END.split(plain) if WORD.search(s)]
-    words = WORD.findall(plain)
+    # Sentences from the text as written (a list marker ends one), words without Markdown.
+    sentences = [s for s in SENTENCE_END.split(text or "") if WORD.search(s)]
+    words = WORD.findall(MARKDOWN.sub(lambda m: m.group(1) or "", text or ""))
     return Reading(len(words), len(sentences), sum(syllables(w) for w in words))
 
 

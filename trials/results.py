@@ -287,14 +287,8 @@ class Measure:
     analysed_units: str
     analysed: list[Share]  # how many were analysed in each group (n, no share)
     rows: list[Row]
-
-    @property
-    def param_label(self) -> str:
-        return MeasureParam.label_for(self.param) if self.param else ""
-
-    @property
-    def dispersion_label(self) -> str:
-        return Dispersion.label_for(self.dispersion) if self.dispersion else ""
+    param_label: str  # the words for `param` and `dispersion`, said once per measure
+    dispersion_label: str
 
     @property
     def heading(self) -> str:
@@ -330,6 +324,8 @@ def _measure(data: dict, groups: list[Group], module_denoms: list | None) -> dic
         "analysed_units": units,
         "analysed": [Share(denoms.get(g.id), None) for g in groups],
         "rows": rows,
+        "param_label": str(MeasureParam.label_for(param)) if param else "",
+        "dispersion_label": words.dispersion,
     }
 
 
