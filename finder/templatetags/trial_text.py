@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
-from django.utils.html import escape
+from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
 from trials import glossary, plain
@@ -97,5 +97,5 @@ def define_terms(html: str, seen) -> SafeString:
 
 @register.filter
 def text_terms(text: str, seen) -> SafeString:
-    """A plain text (not Markdown) escaped, with its glossary terms marked."""
-    return define_terms(escape(text), seen)
+    """A plain text (not Markdown) as escaped paragraphs, with its glossary terms marked."""
+    return define_terms(linebreaks(text, autoescape=True), seen)
