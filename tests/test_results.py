@@ -591,3 +591,68 @@ def test_the_search_card_of_a_trial_with_results_says_results_posted(client, han
     assert card and "Results posted" not in card.group(0)
     found = client.get("/api/trials/", {"q": hand_built.title, "status": "COMPLETED"}).json()
     assert any(r["nct_id"] == hand_built.nct_id and r["has_results"] for r in found["results"])
+
+
+# The domain alone
+
+
+def test_without_a_total_column_who_took_part_adds_up_the_groups_and_no_unit_is_invented():
+    from trials.results import parse_results
+
+    two_groups = {
+        "baselineCharacteristicsModule": {
+            "groups": [flow_group("BG000", "Drug"), flow_group("BG001", "Placebo")],
+            "denoms": [
+                {
+                    "units": "Participants",
+                    "counts": [
+                        {"groupId": "BG000", "value": "10"},
+                        {"groupId": "BG001", "value": "12"},
+                    ],
+                }
+            ],
+            "measures": [
+                {
+                    "title": "Sex: Female, Male",
+                    "paramType": "COUNT_OF_PARTICIPANTS",
+                    "unitOfMeasure": "Participants",
+                    "classes": [
+                        {
+                            "categories": [
+                                {
+                                    "title": "Female",
+                                    "measurements": [
+                                        {"groupId": "BG000", "value": "4"},
+                                        {"groupId": "BG001", "value": "7"},
+                                    ],
+                                },
+                                {
+                                    "title": "Male",
+                                    "measurements": [
+                                        {"groupId": "BG000", "value": "6"},
+                                        {"groupId": "BG001", "value": "5"},
+                                    ],
+                                },
+                            ]
+                        }
+                    ],
+                }
+            ],
+        },
+        "outcomeMeasuresModule": {
+            "outcomeMeasures": [
+                {
+                    "type": "PRIMARY",
+                    "title": "Score",
+                    "paramType": "NUMBER",
+                    "groups": [{"id": "OG000", "title": "Drug"}],
+                    "classes": [
+                        {"categories": [{"measurements": [{"groupId": "OG000", "value": "7"}]}]}
+                    ],
+                }
+            ]
+        },
+    }
+    results = parse_results("NCT80000000", two_groups)
+    assert "Who took part: 22 people, 11 women (50%) and 11 men (50%)." in results.in_short
+    assert "Main result: Score, number. Drug: 7." in results.in_short

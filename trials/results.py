@@ -189,7 +189,7 @@ class Words:
     def _make(cls, unit: str, dispersion: str) -> Words:
         people = unit.strip().lower() in {"participants", "participant"}
         return cls(
-            unit=_g("people") if people or not unit else unit,
+            unit=_g("people") if people else unit,
             dispersion=Dispersion.label_for(dispersion) if dispersion else "",
             not_reported=_g("not reported"),
             not_available=_g("not available"),
@@ -220,12 +220,13 @@ def value_text(value: Value, words: Words) -> str:
         share = (
             percent_text(int(n), value.of) if n.is_integer() else f"{round(100 * n / value.of)}%"
         )
-        text = words.count % {
+        said = words.count % {
             "n": value.value,
             "of": f"{value.of:,}",
             "unit": words.unit,
             "percent": share,
         }
+        text = " ".join(said.split())  # without a unit, no double space
     else:
         text = f"{value.value} {words.unit}".strip() if value.of is None else value.value
     label = words.dispersion
@@ -436,17 +437,21 @@ class Baseline:
     total_group: str  # the id of the column that adds up the others ("Total"), or ""
 
     def _column(self) -> str:
+        """The column that counts everyone: the Total, or the only group; "" for none."""
         if self.total_group:
             return self.total_group
         return self.groups[0].id if len(self.groups) == 1 else ""
 
     @property
     def people(self) -> int | None:
+        """Everyone analysed: the Total column's count, or the groups' counts added up."""
         column = self._column()
-        share = next(
-            (s for g, s in zip(self.groups, self.analysed, strict=True) if g.id == column), None
-        )
-        return share.n if share else None
+        counts = [
+            s.n
+            for g, s in zip(self.groups, self.analysed, strict=True)
+            if g.id == column or not column
+        ]
+        return sum(counts) if counts and None not in counts else None
 
     @property
     def age(self) -> tuple[str, str, str] | None:
@@ -467,7 +472,8 @@ class Baseline:
 
     @property
     def sexes(self) -> tuple[int, int, int | None] | None:
-        """(women, men, out of) among everyone, when a sex measure counts them."""
+        """(women, men, out of) among everyone, when a sex measure counts them: from the
+        Total column, or added up over the groups."""
         column = self._column()
         for measure in self.measures:
             title = measure.title.lower()
@@ -484,16 +490,12 @@ class Baseline:
                     kind = "male"
                 else:
                     continue
-                value = next((v for v in row.values if v.group_id == column), None)
-                n = whole(value.value) if value else None
-                if n is None:
+                counts = [whole(v.value) for v in row.values if v.group_id == column or not column]
+                if not counts or None in counts:
                     break
-                found[kind] = n
+                found[kind] = sum(counts)
             if len(found) == 2:
-                of = next(
-                    (v.of for r in measure.rows for v in r.values if v.group_id == column), None
-                )
-                return found["female"], found["male"], of
+                return found["female"], found["male"], self.people
         return None
 
 
