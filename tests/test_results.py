@@ -513,8 +513,8 @@ def test_the_analysis_the_events_threshold_and_the_contact_are_shown(client, han
     assert "Mean Difference (Net): -1.5 (95% confidence interval -1.8 to -1.2)" in words
     assert "Time frame not reported" in words
     assert "listed when more than 5% of the people in a group had them" in words
-    assert "Infections and infestations Pneumonia 2 of 206 (1%) 1 of 206 (<1%)" in words
-    assert "The study stopped early for slow enrolment." in words
+    assert "Infections and infestations Pneumonia 2 of 206 (<1%) 1 of 206 (<1%)" in words
+    assert "The study stopped early for slow enrolment" in words
     assert "Director of Clinical Trials, Test Sponsor" in words and "results@example.org" in words
 
 
