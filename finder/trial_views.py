@@ -13,7 +13,7 @@ import logging
 import re
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,8 +21,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from trials import contact, plain
+from trials import contact, glossary, plain, readability
 from trials.models import ContactRequest, Site, TextVector, Trial
+from trials.results import parse_results
 from trials.search.related import related_trials
 from trials.tasks import sent_via_coordinators, team_addresses
 
@@ -71,12 +72,20 @@ def _get_trial(nct_id: str) -> Trial:
     """The trial with everything its page shows, or Http404 (for a malformed ID too)."""
     if not NCT_ID.match(nct_id):
         raise Http404("no such trial")
-    trials = Trial.objects.defer(*HEAVY_FIELDS).prefetch_related(
-        Prefetch("sites", queryset=Site.objects.order_by("position")),
-        "arm_groups",
-        "interventions",
-        "outcomes",
-        "central_contacts",
+    trials = (
+        Trial.objects.defer(*HEAVY_FIELDS)
+        # The parts of the original JSON the page shows: its posted results and documents.
+        .annotate(
+            results_section=F("raw__resultsSection"), document_section=F("raw__documentSection")
+        )
+        .select_related("team_summary")
+        .prefetch_related(
+            Prefetch("sites", queryset=Site.objects.order_by("position")),
+            "arm_groups",
+            "interventions",
+            "outcomes",
+            "central_contacts",
+        )
     )
     return get_object_or_404(trials, nct_id=nct_id)
 
@@ -123,12 +132,31 @@ def _form_context(request: HttpRequest, form: ContactForm) -> dict:
     }
 
 
-def _trial_context(trial: Trial) -> dict:
-    """What the trial page shows of a trial beyond its own columns."""
+def _team_summary(trial: Trial):
+    try:
+        return trial.team_summary
+    except Trial.team_summary.RelatedObjectDoesNotExist:
+        return None
+
+
+def _trial_context(trial: Trial, nearest: plain.NearestSite | None = None) -> dict:
+    """What the trial page shows of a trial beyond its own columns. `nearest` is the
+    site closest to a place the patient gave, when a search passes one."""
     sites = [s for s in trial.sites.all() if s.listed]
     arms = _arms(trial)
     interventions = list(trial.interventions.all())
     return {
+        "team_summary": _team_summary(trial),
+        "glance": plain.at_a_glance(trial, arms, interventions, sites, nearest),
+        "reading": readability.reading(trial.brief_summary),
+        "results": parse_results(
+            trial.nct_id,
+            getattr(trial, "results_section", None),
+            getattr(trial, "document_section", None),
+            trial.references,
+        ),
+        # The glossary terms marked so far in each section of the page (define_terms).
+        "terms": glossary.PageTerms(),
         "trial": trial,
         "sites": sorted(sites, key=lambda s: (s.country or "~", s.city or "~", s.position)),
         "recruiting_sites": sum(s.is_recruiting for s in sites),

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from . import trial_views, views
+from . import glossary_views, trial_views, views
 
 handler404 = trial_views.not_found
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("trials/<str:nct_id>/contact/check/", trial_views.contact_check, name="contact_check"),
     path("trials/<str:nct_id>/contact/sent/", trial_views.contact_done, name="contact_done"),
     path("about-clinical-trials/", views.faq, name="faq"),
+    path("glossary/", glossary_views.glossary_page, name="glossary"),
     path("api/trials/", views.search_api, name="api_search"),
     path("api/trials/<str:nct_id>/", trial_views.trial_api, name="api_trial"),
     path("api/conditions/", views.condition_suggestions, name="api_conditions"),

@@ -195,6 +195,11 @@ def test_the_coordinators_group_has_exactly_the_permissions_coordinators_need():
         ("trials", "change_contactrequest"),
         ("trials", "view_contactrequestevent"),
         ("trials", "add_contactrequestevent"),
+        # Their trials' plain-language summaries (which trials: workflow.summary_trials)
+        ("trials", "view_teamsummary"),
+        ("trials", "add_teamsummary"),
+        ("trials", "change_teamsummary"),
+        ("trials", "delete_teamsummary"),
     }
 
 

@@ -142,6 +142,7 @@ CARD_FIELDS = [
     "last_update_estimated",
     "study_type",
     "brief_summary",
+    "has_results",
 ]
 
 
@@ -722,10 +723,12 @@ class CoordinatorAssignment(models.Model):
 
 
 class AuditLogEntry(models.Model):
-    """Who viewed, changed or exported patients' contact requests, and when."""
+    """Who viewed, changed or exported patients' contact requests, and who wrote a
+    trial's plain-language summary, and when."""
 
     class Action(models.TextChoices):
         VIEW = "VIEW", "Viewed"
+        CREATE = "CREATE", "Created"
         CHANGE = "CHANGE", "Changed"
         EXPORT = "EXPORT", "Exported"
         DELETE = "DELETE", "Deleted"
@@ -734,8 +737,11 @@ class AuditLogEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     action = models.CharField(max_length=8, choices=Action.choices)
-    # Plain ids, not foreign keys: the log outlives purged requests.
+    # Plain ids, not foreign keys: the log outlives purged requests and deleted trials.
     contact_request_ids = ArrayField(models.BigIntegerField(), default=list)
+    nct_id = models.CharField(
+        "NCT ID", max_length=16, blank=True, help_text="The trial whose summary was written."
+    )
     detail = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
@@ -748,6 +754,8 @@ class AuditLogEntry(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.nct_id and not self.contact_request_ids:
+            return f"{self.user} {self.get_action_display().lower()} the summary of {self.nct_id}"
         return f"{self.user} {self.get_action_display().lower()} {len(self.contact_request_ids)} request(s)"
 
 
@@ -790,3 +798,32 @@ class ImportUpload(models.Model):
     @property
     def finished(self) -> bool:
         return self.state not in {self.State.QUEUED, self.State.RUNNING}
+
+
+class TeamSummary(models.Model):
+    """A trial's plain-language summary in the study team's own words (Markdown).
+
+    Written in the admin by a coordinator assigned to the whole trial; shown first on
+    the trial page. It lives in its own table, which no import writes, so importing
+    the trial again never changes it. Each change is in the audit log.
+    """
+
+    trial = models.OneToOneField(Trial, on_delete=models.CASCADE, related_name="team_summary")
+    text = models.TextField(
+        "plain-language summary",
+        help_text="A few short paragraphs in everyday words, for patients. Markdown: "
+        "*emphasis*, **bold**, lists with - and links. Shown on the trial page as "
+        "\u201cWritten by the study team\u201d, with the date of the last change.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "plain-language summary"
+        verbose_name_plural = "plain-language summaries"
+
+    def __str__(self) -> str:
+        return f"Plain-language summary of {self.trial.nct_id}"
