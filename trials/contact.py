@@ -201,6 +201,7 @@ def submit(trial: Trial, site: Site | None, data: dict, *, client: str) -> Submi
             language=data.get("language", ""),
             message=data.get("message", ""),
             consent=data["consent"],
+            prescreen=data.get("prescreen"),
             team_recipients=team.recipients,
             client_hash=client,
             submission_hash=submission,

@@ -43,7 +43,7 @@ MARKER = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 EMPHASIS = re.compile(r"\*\*|__|(?<![\w*\\])\*(?=\S)|(?<=[^\s\\])\*(?![\w*])")
-ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>^~|&=])")
+ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # Markdown escapes any ASCII punctuation
 ENTITIES = {"&gt;": ">", "&lt;": "<", "&amp;": "&", "&nbsp;": " "}
 
 # Headings name a kind of criteria in a few words, with no verb of their own:
@@ -66,6 +66,7 @@ HEADING_TAIL = re.compile(
     r"\s*(?:include|includes|are|is|were|(?:are|were)?\s*as\s+follows|(?:are|were)?\s*listed\s+below)\s*$",
     re.I,
 )
+SENTENCE_WORDS = frozenset("the to a an and with in on of is are be has have".split())
 QUALIFIER_AFTER = re.compile(r"^(?:for|of|in|at|prior|after|before|during|determined|\(|-|–)", re.I)
 MAX_HEADING_WORDS = 9
 # "... the study Exclusion Criteria:" and "Inclusion Criteria: Patients must ..." on one line.
@@ -195,8 +196,9 @@ def heading(line: str) -> tuple[str, str] | None:
     after = text[found.end() :].strip()
     if after and not QUALIFIER_AFTER.match(after):
         return None
-    if len(text[: found.start()].split()) > 4:
-        return None
+    before = text[: found.start()].split()
+    if len(before) > 4 or len(before) > 2 and any(w.lower() in SENTENCE_WORDS for w in before):
+        return None  # "Consent to the study Exclusion Criteria": a criterion, then a heading
     word = found.group("kind").lower()
     if word in {"eligibility", "selection"} and not found.group("criteria"):
         return None
@@ -233,16 +235,16 @@ def _is_label(text: str) -> bool:
     )
 
 
-def _tidy_title(title: str) -> str:
+def tidy_title(title: str) -> str:
     title = " ".join(title.split()).strip(" :.-")
     if title.isupper() or title.istitle():
         title = title.lower()
     return title[:1].upper() + title[1:]
 
 
-def _inline_numbered(text: str) -> list[str] | None:
-    """'1. Adults 2. With asthma 3. ...' (or 'c. ... d. ... e. ...') as its parts, when
-    the numbers or letters follow each other; the text before the first is a part too."""
+def _inline_numbered(text: str) -> tuple[str, list[str]] | None:
+    """'1. Adults 2. With asthma 3. ...' (or 'c. ... d. ... e. ...'): the text before the
+    first number and the parts, when the numbers or letters follow each other."""
     for pattern, least, order in ((INLINE_NUMBER, 2, int), (INLINE_LETTER, 3, ord)):
         marks = list(pattern.finditer(text))
         if len(marks) < least:
@@ -251,22 +253,24 @@ def _inline_numbered(text: str) -> list[str] | None:
         if values != list(range(values[0], values[0] + len(marks))):
             continue
         cuts = [m.start() for m in marks] + [len(text)]
-        parts = [pattern.sub("", text[a:b], count=1).strip() for a, b in zip(cuts, cuts[1:], strict=False)]
+        parts = [
+            pattern.sub("", text[a:b], count=1).strip()
+            for a, b in zip(cuts, cuts[1:], strict=False)
+        ]
         lead = text[: marks[0].start()].strip()
-        parts = ([lead] if lead and not lead.endswith(":") else []) + parts
-        return [p for p in parts if p and not EMPTY.match(p)]
+        return lead, [p for p in parts if p and not EMPTY.match(p)]
     return None
 
 
 def _prose_items(text: str) -> list[str]:
-    """Criteria written as a paragraph: split at "1. ... 2. ...", at semicolons, or at
-    sentences."""
-    parts = _inline_numbered(text)
-    if parts is None:
-        if text.count(";") >= 2:
-            parts = text.split(";")
-        else:
-            parts = SENTENCE_END.split(text)
+    """Criteria written as a paragraph: split at semicolons or at sentences (the reader
+    splits "1. ... 2. ..." in each)."""
+    if _inline_numbered(text):
+        parts = [text]
+    elif text.count(";") >= 2:
+        parts = text.split(";")
+    else:
+        parts = SENTENCE_END.split(text)
     return [p.strip() for p in parts if p.strip() and not EMPTY.match(p.strip())]
 
 
@@ -301,13 +305,13 @@ class _Reader:
         current = self.section
         if current.kind == kind and not current.items and not current.notes and title:
             # "Inclusion Criteria:" then "Inclusion requirements for all subjects": one section.
-            current.title = _tidy_title(title)
+            current.title = tidy_title(title)
             self.top_style = ""
             return
         # "Inclusion criteria (controls)": a cohort named in the heading, for this list only.
         cohort = COHORT_IN_HEADING.search(title)
         group = self.group or (cohort.group(1).strip() if cohort else "")
-        self.sections.append(Section(kind, _tidy_title(title), group))
+        self.sections.append(Section(kind, tidy_title(title), group))
         self.top_style = ""
 
     def marked(self, indent: int, style: str, text: str) -> None:
@@ -446,8 +450,17 @@ class _Reader:
 
     def add(self, text: str, subitems: tuple[str, ...] = ()) -> None:
         self.label = ""
-        parts = None if subitems else _inline_numbered(text)
-        for part in parts or [text]:
+        parts = [text]
+        if not subitems and (inline := _inline_numbered(text)):
+            lead, parts = inline
+            if lead.endswith(":") and ALTERNATIVES[INCLUSION].search(lead):
+                # "One of the following: a. ... b. ...": alternatives, answered together.
+                subitems, parts = tuple(parts), [lead]
+            elif lead.endswith(":"):
+                self.section.notes.append(lead)
+            elif lead:
+                parts = [lead, *parts]
+        for part in parts:
             self.section.items.append(
                 Item("", self.section.kind, part, subitems, self.section.group)
             )
@@ -464,11 +477,12 @@ def _lead_in_kind(text: str) -> str | None:
     return None
 
 
-def _split_inline_headings(lines: list[str]) -> list[str]:
-    """A heading sharing a line with other text ("... the study Exclusion Criteria:",
-    "Inclusion Criteria: Patients must ...") gets a line of its own."""
+def lines(text: str) -> list[str]:
+    """The criteria's lines, a heading that shares a line with other text ("... the study
+    Exclusion Criteria:", "Inclusion Criteria: Patients must ...") on a line of its own."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
     result = []
-    for line in lines:
+    for line in text.split("\n"):
         parts = INLINE_HEADING.split(line)
         if len(parts) == 1 or heading(line):
             result.append(line)
@@ -488,8 +502,7 @@ def split_criteria(text: str) -> list[Section]:
     Items before any heading are notes when the record has headings (a preamble), and
     requirements (inclusion items) when it has none."""
     reader = _Reader()
-    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
-    for line in _split_inline_headings(lines.split("\n")):
+    for line in lines(text):
         line = line.rstrip()
         if not line.strip():
             reader.blank = True

@@ -121,6 +121,38 @@ SOURCES: dict[str, Promise] = {
 }
 
 
+# What the verdict says beyond its label, and the words static/js/prescreen.js shows.
+VERDICT_TEXTS = {
+    "": _("Answer the questions above to see whether this trial might suit you."),
+    FIT: _("Nothing you answered rules you out."),
+    ASK: _("You are not sure about some criteria: the study team can go through them with you."),
+    NOT_FIT: _("Some of your answers suggest that you cannot take part:"),
+}
+
+
+def texts() -> dict[str, object]:
+    """The words the checklist's script shows, in the page's language."""
+    return {
+        "verdicts": {code: str(label) for code, label in VERDICT_LABELS.items()},
+        "no_verdict": str(_("Your result")),
+        "verdict_texts": {code: str(text) for code, text in VERDICT_TEXTS.items()},
+        "answers": {code: str(label) for code, label in ANSWER_LABELS.items()},
+        "sources": {key: str(label) for key, label in SOURCES.items()},
+        "answered_from": str(_("Answered from %(source)s. Change it if it is wrong.")),
+        "against": {
+            INCLUSION: str(_("you answered No")),
+            EXCLUSION: str(_("you answered Yes")),
+        },
+        "counts": str(_("You answered %(answered)s of %(total)s questions.")),
+        "announce": str(_("Result: %(verdict)s")),
+        "result_label": str(_("Result:")),
+        "preview_against": str(_("Counts against you:")),
+        "preview_unsure": str(_("You are not sure:")),
+        "favourable": str(_("Answered in your favour: %(count)s")),
+        "unanswered": str(_("Not answered: %(count)s")),
+    }
+
+
 def _atom(value: str) -> bool | None:
     return {YES: True, NO: False}.get(value)
 
@@ -1463,12 +1495,12 @@ def _finite(value: float) -> float | None:
 
 def _profiles_for(rule: Rule) -> list[Profile]:
     choices = {
-        "pregnancy": [c for c, _label in PREGNANCY_CHOICES],
-        "other_study": list(ANSWERS),
-        "other_cancer": list(ANSWERS),
-        "hiv": list(ANSWERS),
-        "hepatitis_b": list(ANSWERS),
-        "hepatitis_c": list(ANSWERS),
+        "pregnancy": ["", *(c for c, _label in PREGNANCY_CHOICES)],
+        "other_study": ["", *ANSWERS],
+        "other_cancer": ["", *ANSWERS],
+        "hiv": ["", *ANSWERS],
+        "hepatitis_b": ["", *ANSWERS],
+        "hepatitis_c": ["", *ANSWERS],
     }
     values = [choices[f] for f in rule.fields]
     return [

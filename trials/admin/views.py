@@ -23,7 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from .. import workflow
+from .. import prescreen, workflow
 from ..importer import StrictAbort, Summary, import_items
 from ..models import AuditLogEntry
 from ..sources import iter_paths
@@ -51,6 +51,7 @@ EXPORT_COLUMNS = [
     "other language",
     "message",
     "consent",
+    "pre-screening",
 ]
 
 
@@ -175,7 +176,15 @@ def _row(cr) -> list:
         cr.language,
         cr.message,
         "yes" if cr.consent else "no",
+        _prescreen_summary(cr.prescreen),
     ]
+
+
+def _prescreen_summary(data: dict | None) -> str:
+    """One cell for the checklist: the verdict and the counts; the criteria themselves
+    are on the request's page."""
+    snapshot = prescreen.Snapshot.from_json(data)
+    return snapshot.summary() if snapshot else ""
 
 
 def when(value) -> str:
