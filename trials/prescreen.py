@@ -312,8 +312,10 @@ def _read_clause(clause: str, kind: str, vocabulary: Vocabulary) -> Reading | No
     for start, end, _atom_name in sorted(spans, reverse=True):
         rest = rest[:start] + " " + rest[end:]
     words = [w.lower() for w in WORD.findall(rest)]
-    narrow = any(w in vocabulary.narrow for w in words)
-    broad = any(w in vocabulary.broad for w in words)
+    # Qualifiers count wherever they are, in a mention too ("another interventional study").
+    everywhere = {w.lower() for w in WORD.findall(working)}
+    narrow = bool(everywhere & vocabulary.narrow)
+    broad = bool(everywhere & vocabulary.broad)
     if vocabulary.both_ways:
         own = vocabulary.both_ways(clause)
         narrow, broad = narrow or own in ("narrow", "both"), broad or own in ("broad", "both")
@@ -522,14 +524,16 @@ PREGNANCY = Vocabulary(
 )
 
 
+PREGNANCY_ATOMS = {
+    "no": {"pregnant": False, "breastfeeding": False},
+    "pregnant": {"pregnant": True, "breastfeeding": False},
+    "breastfeeding": {"pregnant": False, "breastfeeding": True},
+    "both": {"pregnant": True, "breastfeeding": True},
+}
+
+
 def _pregnancy_atoms(profile: Profile) -> dict[str, bool | None]:
-    value = profile.pregnancy
-    if value in ("", UNSURE):
-        return {}
-    return {
-        "pregnant": value in ("pregnant", "both"),
-        "breastfeeding": value in ("breastfeeding", "both"),
-    }
+    return PREGNANCY_ATOMS.get(profile.pregnancy, {})
 
 
 # Taking part in another study now
@@ -960,6 +964,7 @@ NUMBER_FILLER = frozenset(
     m2 m² bmi body mass index quetelet minimum maximum min max up exceeding adults adult
     must should be is have has a an defined as calculated kg/m2 kg/m² ≥ ≤ > < the at
     obese obesity overweight underweight morbid morbidly extremely severe severely range
+    m kilograms kilogram per meter metre meters metres squared square both values value
     """.split()
 )
 
@@ -1238,7 +1243,7 @@ def verdict(entries: list[Entry]) -> Verdict:
     best = min(per_group, key=lambda v: order[v.code])
     answered = sum(1 for e in entries if e.answer)
     if best.code == NOT_FIT:
-        against = tuple(dict.fromkeys(e for v in per_group for e in v.against))
+        against = tuple({id(e): e for v in per_group for e in v.against}.values())
         return replace(best, against=against, answered=answered, total=len(entries))
     return replace(best, answered=answered, total=len(entries))
 
