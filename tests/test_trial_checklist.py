@@ -170,7 +170,7 @@ def test_without_javascript_the_checklist_posts_back_and_gives_the_verdict_namin
     body = text(response)
     assert "Probably not a fit" in body
     result = body[body.index("Probably not a fit") :]
-    assert "Pregnant or breastfeeding women (you answered Yes)" in result
+    assert "Pregnant or breastfeeding women (answered Yes)" in result
     assert "Answered from your answer about pregnancy and breastfeeding." in body
     assert response["Cache-Control"] == "no-store"
     assert 'open>' in response.content.decode()  # the checklist stays open

@@ -66,6 +66,7 @@ HEADING_TAIL = re.compile(
     r"\s*(?:include|includes|are|is|were|(?:are|were)?\s*as\s+follows|(?:are|were)?\s*listed\s+below)\s*$",
     re.I,
 )
+HEADING_HINT = re.compile(r"inclu|exclu|eligib|selection|criteri", re.I)
 SENTENCE_WORDS = frozenset("the to a an and with in on of is are be has have".split())
 QUALIFIER_AFTER = re.compile(r"^(?:for|of|in|at|prior|after|before|during|determined|\(|-|–)", re.I)
 MAX_HEADING_WORDS = 9
@@ -179,6 +180,8 @@ def clean(text: str) -> str:
 
 def heading(line: str) -> tuple[str, str] | None:
     """(kind, title) when the line is a heading of criteria, else None."""
+    if not HEADING_HINT.search(line):
+        return None  # most lines: no word a heading needs
     text = clean(line).lstrip("#").strip()
     marker = MARKER.match(text)
     if marker and marker.group("rest"):
@@ -461,6 +464,9 @@ class _Reader:
             elif lead:
                 parts = [lead, *parts]
         for part in parts:
+            part = part.rstrip(" ;,")  # "Pregnancy;" in a list joined by semicolons
+            if not part:
+                continue
             self.section.items.append(
                 Item("", self.section.kind, part, subitems, self.section.group)
             )

@@ -49,7 +49,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import eligibility, plain
 from .eligibility import EXCLUSION, INCLUSION, Item
-from .models import age_span
+from .models import DAYS_PER_YEAR, age_span
 from .vocabularies import Sex
 
 YES, NO, UNSURE = "yes", "no", "unsure"
@@ -140,10 +140,10 @@ def texts() -> dict[str, object]:
         "sources": {key: str(label) for key, label in SOURCES.items()},
         "answered_from": str(_("Answered from %(source)s. Change it if it is wrong.")),
         "against": {
-            INCLUSION: str(_("you answered No")),
-            EXCLUSION: str(_("you answered Yes")),
+            INCLUSION: str(_("answered No")),
+            EXCLUSION: str(_("answered Yes")),
         },
-        "counts": str(_("You answered %(answered)s of %(total)s questions.")),
+        "counts": str(_("%(answered)s of %(total)s questions answered.")),
         "announce": str(_("Result: %(verdict)s")),
         "result_label": str(_("Result:")),
         "preview_against": str(_("Counts against you:")),
@@ -151,6 +151,10 @@ def texts() -> dict[str, object]:
         "favourable": str(_("Answered in your favour: %(count)s")),
         "unanswered": str(_("Not answered: %(count)s")),
     }
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
 
 
 def _atom(value: str) -> bool | None:
@@ -205,7 +209,7 @@ class Reading:
 
     atoms: tuple[str, ...]  # the things mentioned (pregnant, breastfeeding; hiv, ...)
     negated: bool
-    qualifier: str  # "" (none), "narrow" (a kind of it), "broad" (it at some time), "both"
+    qualifier: str  # "" (none), "narrow" (a kind of it: "active"), "broad" (at any time: "history")
     joined: str  # "" (the criterion is only this), "or" (one of several), "and" (one of all)
 
     def truth(self, atoms: dict[str, bool | None]) -> bool | None:
@@ -289,7 +293,7 @@ def _read_clause(clause: str, kind: str, vocabulary: Vocabulary) -> Reading | No
         between = working[groups[-1][-1][1] : span[0]]
         if span[0] < groups[-1][-1][1] or re.fullmatch(
             r"[\s,/&()-]*(?:(?:or|and|and/or|nor|or\s+currently|or\s+are|or\s+is|and\s+are|"
-            r"and\s+is|or\s+have|women|or\s+a|an?d?\s+or)\b[\s,/()-]*)*(?:women\s+)?",
+            r"and\s+is|or\s+have|women|or\s+a)\b[\s,/()-]*)*(?:women\s+)?",
             between,
             re.I,
         ):
@@ -489,37 +493,16 @@ PREGNANCY = Vocabulary(
         re.I,
     ),
     narrow=frozenset(),
-    broad=frozenset(
-        {
-            "within",
-            "previous",
-            "previously",
-            "prior",
-            "recent",
-            "recently",
-            "last",
-            "past",
-            "months",
-            "weeks",
-            "history",
-        }
+    broad=_words(
+        """
+        within previous previously prior recent recently last past months weeks history
+        """
     ),
-    filler=frozenset(
-        {
-            "lactating",
-            "test",
-            "urine",
-            "serum",
-            "status",
-            "state",
-            "pregnancy",
-            "positive",
-            "result",
-            "confirmed",
-            "suspected",
-            "possible",
-            "already",
-        }
+    filler=_words(
+        """
+        lactating test urine serum status state pregnancy positive result confirmed
+        suspected possible already
+        """
     ),
 )
 
@@ -558,85 +541,25 @@ OTHER_STUDY = Vocabulary(
         r"same\s+study|opinion|judgement|judgment|exclusion\s+period)\b",
         re.I,
     ),
-    narrow=frozenset(
-        {
-            "interventional",
-            "investigational",
-            "experimental",
-            "drug",
-            "drugs",
-            "device",
-            "devices",
-            "therapeutic",
-            "treatment",
-            "randomized",
-            "randomised",
-            "medication",
-            "medicinal",
-            "product",
-            "products",
-            "imp",
-            "confound",
-            "interfere",
-            "interfering",
-            "affect",
-            "involving",
-            "that",
-            "could",
-            "may",
-            "might",
-            "primary",
-            "endpoint",
-            "therapy",
-        }
+    narrow=_words(
+        """
+        interventional investigational experimental drug drugs device devices therapeutic
+        treatment randomized randomised medication medicinal product products imp confound
+        interfere interfering affect involving that could may might primary endpoint therapy
+        """
     ),
-    broad=frozenset(
-        {
-            "within",
-            "prior",
-            "previous",
-            "previously",
-            "past",
-            "last",
-            "preceding",
-            "before",
-            "months",
-            "weeks",
-            "days",
-            "year",
-            "years",
-            "history",
-            "recent",
-            "recently",
-            "participated",
-        }
+    broad=_words(
+        """
+        within prior previous previously past last preceding before months weeks days year
+        years history recent recently participated
+        """
     ),
-    filler=frozenset(
-        {
-            "another",
-            "other",
-            "clinical",
-            "research",
-            "study",
-            "studies",
-            "trial",
-            "trials",
-            "ongoing",
-            "concurrent",
-            "concurrently",
-            "simultaneous",
-            "simultaneously",
-            "same",
-            "time",
-            "active",
-            "participation",
-            "enrolled",
-            "enrolment",
-            "enrollment",
-            "participating",
-            "currently",
-            "protocol",
-        }
+    filler=_words(
+        """
+        another other clinical research study studies trial trials ongoing concurrent
+        concurrently simultaneous simultaneously same time active participation enrolled
+        enrolment enrollment participating currently protocol
+        """
     ),
 )
 
@@ -674,117 +597,21 @@ OTHER_CANCER = Vocabulary(
     ),
     narrow=frozenset(),
     broad=frozenset(),
-    filler=frozenset(
-        {
-            "other",
-            "another",
-            "second",
-            "secondary",
-            "prior",
-            "previous",
-            "previously",
-            "concurrent",
-            "concomitant",
-            "additional",
-            "primary",
-            "invasive",
-            "active",
-            "history",
-            "malignancy",
-            "malignancies",
-            "cancer",
-            "cancers",
-            "within",
-            "past",
-            "last",
-            "years",
-            "year",
-            "months",
-            "except",
-            "excluding",
-            "exception",
-            "adequately",
-            "treated",
-            "curatively",
-            "curative",
-            "intent",
-            "basal",
-            "squamous",
-            "cell",
-            "carcinoma",
-            "carcinomas",
-            "skin",
-            "situ",
-            "cervix",
-            "cervical",
-            "non",
-            "melanoma",
-            "nonmelanoma",
-            "non-melanoma",
-            "cured",
-            "localized",
-            "disease",
-            "free",
-            "low",
-            "risk",
-            "superficial",
-            "bladder",
-            "breast",
-            "prostate",
-            "thyroid",
-            "ductal",
-            "dcis",
-            "cin",
-            "than",
-            "unless",
-            "solid",
-            "tumor",
-            "tumors",
-            "tumour",
-            "tumours",
-            "neoplasm",
-            "neoplasms",
-            "requiring",
-            "treatment",
-            "therapy",
-            "receiving",
-            "ongoing",
-            "diagnosed",
-            "evidence",
-            "recurrence",
-            "synchronous",
-            "metachronous",
-            "progressing",
-            "progressive",
-            "metastatic",
-            "uncontrolled",
-            "symptomatic",
-            "current",
-            "currently",
-            "completed",
-            "surgery",
-            "resected",
-            "excised",
-            "apart",
-            "aside",
-            "besides",
-            "such",
-            "as",
-            "hematologic",
-            "haematologic",
-            "allowed",
-            "eligible",
-            "permitted",
-            "included",
-            "before",
-            "preceding",
-            "ago",
-            "coexisting",
-            "co-existing",
-            "known",
-            "ever",
-            "former",
-        }
+    filler=_words(
+        """
+        other another second secondary prior previous previously concurrent concomitant
+        additional primary invasive active history malignancy malignancies cancer cancers
+        within past last years year months except excluding exception adequately treated
+        curatively curative intent basal squamous cell carcinoma carcinomas skin situ cervix
+        cervical non melanoma nonmelanoma non-melanoma cured localized disease free low risk
+        superficial bladder breast prostate thyroid ductal dcis cin than unless solid tumor
+        tumors tumour tumours neoplasm neoplasms requiring treatment therapy receiving
+        ongoing diagnosed evidence recurrence synchronous metachronous progressing
+        progressive metastatic uncontrolled symptomatic current currently completed surgery
+        resected excised apart aside besides such as hematologic haematologic allowed
+        eligible permitted included before preceding ago coexisting co-existing known ever
+        former
+        """
     ),
     both_ways=_cancer_window,
 )
@@ -810,96 +637,27 @@ INFECTIONS = Vocabulary(
         ),
     },
     skip=re.compile(r"\b(?:vaccin\w*|immuni[sz]\w*|exposure|exposed|risk\s+of|at\s+risk)\b", re.I),
-    narrow=frozenset(
-        {
-            "active",
-            "uncontrolled",
-            "untreated",
-            "detectable",
-            "replicating",
-            "replication",
-            "replicative",
-            "chronic",
-            "acute",
-            "requiring",
-            "decompensated",
-            "cirrhosis",
-            "load",
-            "viremia",
-            "viraemia",
-            "rna",
-            "dna",
-            "cd4",
-            "unless",
-            "except",
-            "symptomatic",
-            "aids-defining",
-            "opportunistic",
-            "treatment",
-            "therapy",
-            "antiviral",
-            "antiretroviral",
-            "ongoing",
-            "unstable",
-            "progressive",
-        }
+    narrow=_words(
+        """
+        active uncontrolled untreated detectable replicating replication replicative chronic
+        acute requiring decompensated cirrhosis load viremia viraemia rna dna cd4 unless
+        except symptomatic aids-defining opportunistic treatment therapy antiviral
+        antiretroviral ongoing unstable progressive
+        """
     ),
-    broad=frozenset(
-        {
-            "history",
-            "prior",
-            "previous",
-            "previously",
-            "past",
-            "antibody",
-            "antibodies",
-            "anti-hcv",
-            "serology",
-            "serologic",
-            "serological",
-            "hbcab",
-            "core",
-            "ever",
-            "resolved",
-            "cured",
-        }
+    broad=_words(
+        """
+        history prior previous previously past antibody antibodies anti-hcv serology
+        serologic serological hbcab core ever resolved cured
+        """
     ),
-    filler=frozenset(
-        {
-            "virus",
-            "infection",
-            "infections",
-            "infected",
-            "positive",
-            "positivity",
-            "seropositive",
-            "seropositivity",
-            "test",
-            "tests",
-            "testing",
-            "result",
-            "surface",
-            "antigen",
-            "hbsag",
-            "carrier",
-            "carriers",
-            "known",
-            "viral",
-            "hepatitis",
-            "type",
-            "types",
-            "human",
-            "immunodeficiency",
-            "syndrome",
-            "acquired",
-            "screening",
-            "markers",
-            "marker",
-            "blood",
-            "disease",
-            "diseases",
-            "infectious",
-        }
+    filler=_words(
+        """
+        virus infection infections infected positive positivity seropositive seropositivity
+        test tests testing result surface antigen hbsag carrier carriers known viral
+        hepatitis type types human immunodeficiency syndrome acquired screening markers
+        marker blood disease diseases infectious
+        """
     ),
 )
 
@@ -986,6 +744,7 @@ def _number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
+@lru_cache(maxsize=4096)
 def _bounds(segment: str) -> tuple[list[Bound], bool] | None:
     """The bounds a segment states, and whether any one is enough ("< 18 or > 65")."""
     bounds: list[Bound] = []
@@ -1105,8 +864,22 @@ VOCABULARIES = {
 }
 
 
+# Words without which a topic's rule has nothing to read: a criterion without any is
+# passed over at once (most criteria speak of none of the topics).
+HINTS = {
+    "pregnancy": re.compile(r"pregnan|gravid|breast|lactat|nursing", re.I),
+    "other_study": re.compile(r"stud|trial|research|protocol|investigation", re.I),
+    "other_cancer": re.compile(r"malignan|cancer|neoplas|carcinom|tumou?r", re.I),
+    "infections": re.compile(r"hiv|hepatitis|hbv|hcv|hbs|immuno-?deficiency|AIDS", re.I),
+    "age": AGE_MENTION,
+    "bmi": BMI_MENTION,
+}
+
+
 @lru_cache(maxsize=8192)
 def _reading(topic: str, kind: str, text: str) -> Reading | None:
+    if not HINTS[topic].search(text):
+        return None
     if topic in ("age", "bmi"):
         found = _numeric_clause(topic, kind, text)
         return found[0] if found else None
@@ -1271,10 +1044,14 @@ def age_years(trial) -> tuple[int, int] | None:
         return None
     low = 0
     if low_days:
-        low = next(a for a in range(0, 200) if age_span(a)[1] >= low_days)
+        low = max(0, int(low_days / DAYS_PER_YEAR) - 1)
+        while age_span(low)[1] < low_days:
+            low += 1
     high = 150
     if high_days is not None:
-        high = max((a for a in range(0, 151) if age_span(a)[0] <= high_days), default=-1)
+        high = int(high_days / DAYS_PER_YEAR) + 1
+        while high >= 0 and age_span(high)[0] > high_days:
+            high -= 1
     return low, high
 
 
@@ -1337,16 +1114,21 @@ def suggestion(entry_item: Item | Fact, trial, profile: Profile) -> tuple[str, s
 def _misplaced_age(item: Item, trial) -> bool:
     """An age exclusion that would exclude most of the ages the record admits ("18 years
     or older" under Exclusion Criteria) is a requirement in the wrong list: not answered."""
+    if item.kind != EXCLUSION or RULES_BY_TOPIC["age"].reading(item) is None:
+        return False
     limits = age_years(trial)
-    if item.kind != EXCLUSION or limits is None:
+    if limits is None:
         return False
     ages = range(limits[0], min(limits[1], 100) + 1)
     excluded = sum(1 for age in ages if RULES_BY_TOPIC["age"].truth(item, Profile(age=age)))
     return excluded * 2 > len(ages)
 
 
-def _all_items(trial) -> tuple[list[Fact], list[eligibility.Section]]:
-    return facts(trial), eligibility.split_criteria(trial.eligibility_criteria)
+@lru_cache(maxsize=256)
+def _criteria(text: str) -> tuple[tuple[Item, ...], tuple[str, ...]]:
+    """The items and notes of a criteria text; a trial page shown again reads them once."""
+    sections = eligibility.split_criteria(text)
+    return tuple(i for s in sections for i in s.items), tuple(n for s in sections for n in s.notes)
 
 
 def fingerprint(items: Iterable[Item | Fact]) -> str:
@@ -1379,9 +1161,9 @@ class Checklist:
         browser already took from the profile (key -> source), kept as pre-answers."""
         answers = answers or {}
         sources = sources or {}
-        found_facts, sections = _all_items(trial)
+        items, notes = _criteria(trial.eligibility_criteria or "")
         checklist = cls(trial, profile)
-        for item in [*found_facts, *(i for s in sections for i in s.items)]:
+        for item in [*facts(trial), *items]:
             suggested, source = suggestion(item, trial, profile)
             own = answers.get(item.key, "")
             if own in ANSWERS:
@@ -1394,7 +1176,7 @@ class Checklist:
                 checklist.entries.append(Entry(item, own, source, suggested))
             else:
                 checklist.entries.append(Entry(item, suggested, source, suggested))
-        checklist.notes = [n for s in sections for n in s.notes]
+        checklist.notes = list(notes)
         return checklist
 
     @property
