@@ -33,7 +33,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from trials import eligibility, prescreen  # noqa: E402
+from trials import eligibility, rules  # noqa: E402
 
 BOTH_HEADINGS = re.compile(r"inclusion", re.I), re.compile(r"exclusion|non-inclusion", re.I)
 
@@ -170,7 +170,7 @@ def rule_figures(rows: list[tuple[str, str]], show: int) -> None:
         items = eligibility.items(text)
         fired = set()
         for item in items:
-            for rule in prescreen.RULES:
+            for rule in rules.RULES:
                 if rule.mentions(item):
                     mentions[rule.topic, item.kind] += 1
                 for answer, profile in rule.examples:

@@ -19,7 +19,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from trials import contact, prescreen
+from trials import contact, prescreen, rules
 from trials.ctgov import CONTROL_CHARACTERS, one_line
 from trials.models import Site, Trial
 from trials.vocabularies import Sex
@@ -310,8 +310,8 @@ class ContactForm(forms.Form):
 
 # The pre-screening checklist on the trial page
 
-SEX_CHOICES = [("", _("Not given")), (Sex.FEMALE, _("Female")), (Sex.MALE, _("Male"))]
-ANSWER_CHOICES = [(value, label) for value, label in prescreen.ANSWER_LABELS.items()]
+SEX_CHOICES = [(Sex.FEMALE, _("Female")), (Sex.MALE, _("Male")), ("", _("Not given"))]
+ANSWER_CHOICES = [(value, label) for value, label in rules.ANSWER_LABELS.items()]
 
 
 class AboutYouForm(forms.Form):
@@ -358,9 +358,9 @@ class AboutYouForm(forms.Form):
         form.is_valid()
         return form, notices
 
-    def profile(self) -> prescreen.Profile:
+    def profile(self) -> rules.Profile:
         data = getattr(self, "cleaned_data", {})
-        return prescreen.Profile(
+        return rules.Profile(
             age=data.get("age"),
             sex=data.get("sex") or "",
             healthy=True if data.get("healthy") else None,
@@ -387,46 +387,46 @@ class ChecklistForm(AboutYouForm):
     can answer the item again; any other answer is theirs and wins."""
 
     pregnancy = forms.ChoiceField(
-        label=prescreen.QUESTIONS["pregnancy"],
-        choices=prescreen.PREGNANCY_CHOICES,
+        label=rules.QUESTIONS["pregnancy"],
+        choices=rules.PREGNANCY_CHOICES,
         required=False,
         widget=forms.RadioSelect,
     )
     other_study = forms.ChoiceField(
-        label=prescreen.QUESTIONS["other_study"],
-        choices=prescreen.YES_NO_UNSURE,
+        label=rules.QUESTIONS["other_study"],
+        choices=rules.YES_NO_UNSURE,
         required=False,
         widget=forms.RadioSelect,
     )
     other_cancer = forms.ChoiceField(
-        label=prescreen.QUESTIONS["other_cancer"],
-        choices=prescreen.YES_NO_UNSURE,
+        label=rules.QUESTIONS["other_cancer"],
+        choices=rules.YES_NO_UNSURE,
         required=False,
         widget=forms.RadioSelect,
     )
     hiv = forms.ChoiceField(
-        label=prescreen.QUESTIONS["hiv"],
-        choices=prescreen.YES_NO_UNSURE,
+        label=rules.QUESTIONS["hiv"],
+        choices=rules.YES_NO_UNSURE,
         required=False,
         widget=forms.RadioSelect,
     )
     hepatitis_b = forms.ChoiceField(
-        label=prescreen.QUESTIONS["hepatitis_b"],
-        choices=prescreen.YES_NO_UNSURE,
+        label=rules.QUESTIONS["hepatitis_b"],
+        choices=rules.YES_NO_UNSURE,
         required=False,
         widget=forms.RadioSelect,
     )
     hepatitis_c = forms.ChoiceField(
-        label=prescreen.QUESTIONS["hepatitis_c"],
-        choices=prescreen.YES_NO_UNSURE,
+        label=rules.QUESTIONS["hepatitis_c"],
+        choices=rules.YES_NO_UNSURE,
         required=False,
         widget=forms.RadioSelect,
     )
     bmi = forms.DecimalField(
         label=_("Body-mass index (BMI), if you know it (optional)"),
         help_text=_("Your weight in kilograms divided by the square of your height in metres."),
-        min_value=prescreen.BMI_RANGE[0],
-        max_value=prescreen.BMI_RANGE[1],
+        min_value=rules.BMI_RANGE[0],
+        max_value=rules.BMI_RANGE[1],
         decimal_places=1,
         required=False,
         error_messages={
@@ -458,10 +458,10 @@ class ChecklistForm(AboutYouForm):
         for name in self.PROFILE_CHOICES:
             self.fields[name].error_messages["invalid_choice"] = _("Choose one of the answers.")
 
-    def profile(self) -> prescreen.Profile:
+    def profile(self) -> rules.Profile:
         data = getattr(self, "cleaned_data", {})
         bmi = data.get("bmi")
-        return prescreen.Profile(
+        return rules.Profile(
             age=data.get("age"),
             sex=data.get("sex") or "",
             healthy=True if data.get("healthy") else None,

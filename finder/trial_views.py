@@ -28,7 +28,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from trials import contact, plain, prescreen
+from trials import contact, plain, prescreen, rules
 from trials.models import ContactRequest, Site, TextVector, Trial
 from trials.search.related import related_trials
 from trials.tasks import sent_via_coordinators, team_addresses
@@ -155,8 +155,9 @@ def _checklist_context(
     return {
         "checklist": checklist,
         "checklist_form": form,
-        "checklist_data": {**checklist.as_data(), "texts": prescreen.texts()},
-        "answer_choices": list(prescreen.ANSWER_LABELS.items()),
+        # For static/js/prescreen.js, in an attribute: the page has no inline script at all.
+        "checklist_json": json.dumps({**checklist.as_data(), "texts": prescreen.texts()}),
+        "answer_choices": list(rules.ANSWER_LABELS.items()),
         "checklist_open": opened,
         "checklist_notices": list(notices),
     }

@@ -10,10 +10,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from trials import eligibility, prescreen
+from trials import eligibility, prescreen, rules
 from trials.eligibility import EXCLUSION, INCLUSION, Item
 from trials.models import Trial
-from trials.prescreen import NO, UNSURE, YES, Checklist, Entry, Profile
+from trials.prescreen import Checklist, Entry
+from trials.rules import NO, UNSURE, YES, Profile
 
 from .factories import make_trial
 
@@ -25,12 +26,14 @@ NOT_PREGNANT = Profile(pregnancy="no")
 def decide(text: str, kind: str, profile: Profile) -> str | None:
     """What the rules pre-answer for a criterion, or None."""
     item = Item("x1", kind, text)
-    return next((a for rule in prescreen.RULES if (a := rule.decide(item, profile))), None)
+    return next((a for rule in rules.RULES if (a := rule.decide(item, profile))), None)
 
 
 def criteria_of(record: dict) -> str:
-    return record.get("protocolSection", {}).get("eligibilityModule", {}).get(
-        "eligibilityCriteria", ""
+    return (
+        record.get("protocolSection", {})
+        .get("eligibilityModule", {})
+        .get("eligibilityCriteria", "")
     )
 
 
@@ -51,14 +54,29 @@ def criteria_of(record: dict) -> str:
         ("Not pregnant or breastfeeding", INCLUSION, BREASTFEEDING, NO),
         ("Non-pregnant, non-lactating", INCLUSION, NOT_PREGNANT, YES),
         ("Must not be currently pregnant", INCLUSION, PREGNANT, NO),
-        ("Female subjects must have a negative pregnancy test at screening", INCLUSION, PREGNANT, NO),
+        (
+            "Female subjects must have a negative pregnancy test at screening",
+            INCLUSION,
+            PREGNANT,
+            NO,
+        ),
         ("HIV-negative and not pregnant", INCLUSION, PREGNANT, NO),
         # Decided only as far as the answer goes.
         ("Pregnant, or planning to become pregnant during the study", EXCLUSION, PREGNANT, YES),
-        ("Pregnant, or planning to become pregnant during the study", EXCLUSION, NOT_PREGNANT, None),
+        (
+            "Pregnant, or planning to become pregnant during the study",
+            EXCLUSION,
+            NOT_PREGNANT,
+            None,
+        ),
         ("Not pregnant and willing to use contraception", INCLUSION, PREGNANT, NO),
         ("Not pregnant and willing to use contraception", INCLUSION, NOT_PREGNANT, None),
-        ("Women of childbearing potential must have a negative pregnancy test", INCLUSION, NOT_PREGNANT, None),
+        (
+            "Women of childbearing potential must have a negative pregnancy test",
+            INCLUSION,
+            NOT_PREGNANT,
+            None,
+        ),
         # Someone else's pregnancy, a pregnancy's details, examples, plans: left to the patient.
         ("Male patients whose partners are pregnant", EXCLUSION, PREGNANT, None),
         ("Multiple pregnancy", EXCLUSION, NOT_PREGNANT, None),
@@ -67,7 +85,12 @@ def criteria_of(record: dict) -> str:
         ("Women planning a pregnancy within a year", EXCLUSION, PREGNANT, None),
         ("A pregnancy test will be done at screening", INCLUSION, PREGNANT, None),
         # A requirement written in the exclusion list is not read backwards.
-        ("Subjects must not be pregnant or planning to become pregnant", EXCLUSION, NOT_PREGNANT, None),
+        (
+            "Subjects must not be pregnant or planning to become pregnant",
+            EXCLUSION,
+            NOT_PREGNANT,
+            None,
+        ),
         # No answer, no pre-answer.
         ("Pregnancy", EXCLUSION, Profile(pregnancy="unsure"), None),
         ("Pregnancy", EXCLUSION, Profile(), None),
@@ -215,7 +238,7 @@ def test_the_age_rule(text, kind, age, expected):
 
 
 def test_the_rules_read_every_real_record_without_fault(real_studies, edge_studies):
-    examples = [profile for rule in prescreen.RULES for _answer, profile in rule.examples]
+    examples = [profile for rule in rules.RULES for _answer, profile in rule.examples]
     decided = 0
     for record in real_studies + edge_studies:
         for item in eligibility.items(criteria_of(record)):
@@ -249,8 +272,14 @@ def test_the_browsers_tables_answer_as_the_rules_do(real_studies):
     the rules recognise, every profile the table covers gives the rule's answer."""
     checked = 0
     trial = SimpleNamespace(
-        nct_id="NCT0", min_age_days=None, max_age_days=None, sex="", healthy_volunteers=None,
-        conditions=[], gender_based=False, eligibility_criteria="",
+        nct_id="NCT0",
+        min_age_days=None,
+        max_age_days=None,
+        sex="",
+        healthy_volunteers=None,
+        conditions=[],
+        gender_based=False,
+        eligibility_criteria="",
     )
     for record in real_studies[:600]:
         trial.eligibility_criteria = criteria_of(record)
@@ -260,11 +289,11 @@ def test_the_browsers_tables_answer_as_the_rules_do(real_studies):
             rule = data[entry.key].get("rule")
             if not rule or "table" not in rule:
                 continue
-            topic = prescreen.RULES_BY_TOPIC[rule["source"]]
+            topic = rules.RULES_BY_TOPIC[rule["source"]]
             choices = [
-                ["", *(c for c, _label in prescreen.PREGNANCY_CHOICES)]
+                ["", *(c for c, _label in rules.PREGNANCY_CHOICES)]
                 if name == "pregnancy"
-                else ["", *prescreen.ANSWERS]
+                else ["", *rules.ANSWERS]
                 for name in rule["fields"]
             ]
             for values in itertools.product(*choices):
@@ -292,7 +321,11 @@ def test_the_age_fact_admits_the_ages_the_search_admits():
 def test_age_sex_and_healthy_volunteers_are_answered_from_the_search():
     trial = make_trial(min_age="18 Years", max_age="65 Years", sex="FEMALE", healthy=False)
     checklist = Checklist.build(trial, Profile(age=70, sex="FEMALE", healthy=True))
-    facts = {e.key: (e.answer, e.source) for e in checklist.entries if e.key in ("age", "sex", "condition")}
+    facts = {
+        e.key: (e.answer, e.source)
+        for e in checklist.entries
+        if e.key in ("age", "sex", "condition")
+    }
     assert facts == {"age": (NO, "age"), "sex": (YES, "sex"), "condition": (NO, "healthy")}
     assert Checklist.build(trial, Profile()).entries[0].answer == ""
 
@@ -317,7 +350,9 @@ def test_an_age_exclusion_written_in_the_wrong_list_is_not_answered():
 
 @pytest.mark.django_db
 def test_the_patients_own_answer_wins_over_a_pre_answer():
-    trial = make_trial(criteria="Inclusion Criteria:\n\n* Adults\n\nExclusion Criteria:\n\n* Pregnancy")
+    trial = make_trial(
+        criteria="Inclusion Criteria:\n\n* Adults\n\nExclusion Criteria:\n\n* Pregnancy"
+    )
     checklist = Checklist.build(trial, NOT_PREGNANT, {"e1": UNSURE})
     (entry,) = checklist.exclusion
     assert (entry.answer, entry.source, entry.suggested) == (UNSURE, "", NO)
@@ -354,7 +389,9 @@ def test_an_inclusion_answered_no_or_an_exclusion_answered_yes_is_probably_not_a
 
 def test_unknowns_never_exclude():
     assert prescreen.verdict(entries((INCLUSION, ""), (EXCLUSION, ""))).code == ""
-    assert prescreen.verdict(entries((INCLUSION, UNSURE), (EXCLUSION, UNSURE))).code == prescreen.ASK
+    assert (
+        prescreen.verdict(entries((INCLUSION, UNSURE), (EXCLUSION, UNSURE))).code == prescreen.ASK
+    )
 
 
 def test_with_cohorts_the_best_cohort_decides():
@@ -393,7 +430,14 @@ def test_the_answers_travel_and_come_back_as_the_same_checklist(pregnancy_trial)
     snapshot = prescreen.Snapshot.of(received)
     assert snapshot.verdict == prescreen.ASK
     assert snapshot.unsure == (
-        {"kind": INCLUSION, "text": "Lupus nephritis", "subitems": [], "group": "", "answer": UNSURE, "source": ""},
+        {
+            "kind": INCLUSION,
+            "text": "Lupus nephritis",
+            "subitems": [],
+            "group": "",
+            "answer": UNSURE,
+            "source": "",
+        },
     )
     assert (snapshot.favourable, snapshot.unanswered, snapshot.total) == (2, 1, 4)
     assert "pregnan" not in json.dumps(snapshot.as_json()).replace("Pregnancy", "")
@@ -412,7 +456,10 @@ def test_the_answers_travel_and_come_back_as_the_same_checklist(pregnancy_trial)
 )
 def test_answers_that_do_not_fit_the_trial_are_refused(pregnancy_trial, payload):
     if payload == "FINGERPRINT":
-        payload = {"fingerprint": Checklist.build(pregnancy_trial).fingerprint, "answers": {"i1": "maybe"}}
+        payload = {
+            "fingerprint": Checklist.build(pregnancy_trial).fingerprint,
+            "answers": {"i1": "maybe"},
+        }
     with pytest.raises(prescreen.PayloadError):
         prescreen.read_payload(pregnancy_trial, payload)
 
@@ -421,4 +468,6 @@ def test_answers_that_do_not_fit_the_trial_are_refused(pregnancy_trial, payload)
 def test_an_item_of_another_trial_is_refused(pregnancy_trial):
     fingerprint = Checklist.build(pregnancy_trial).fingerprint
     with pytest.raises(prescreen.PayloadError):
-        prescreen.read_payload(pregnancy_trial, {"fingerprint": fingerprint, "answers": {"i9": YES}})
+        prescreen.read_payload(
+            pregnancy_trial, {"fingerprint": fingerprint, "answers": {"i9": YES}}
+        )

@@ -13,7 +13,7 @@
   var form = document.getElementById("prescreen-form");
   if (!dataElement || !form || !window.localStorage) return;
 
-  var data = JSON.parse(dataElement.textContent);
+  var data = JSON.parse(dataElement.getAttribute("data-checklist"));
   var texts = data.texts;
   var PROFILE_KEY = "trialfinder.profile";
   var ANSWERS_PREFIX = "trialfinder.checklist.";
@@ -243,8 +243,11 @@
     title.textContent = label;
     var list = document.createElement("ul");
     items.forEach(function (entry) {
+      var notes = [];
+      if (describe) notes.push(describe(entry));
+      if (entry.source) notes.push(format(texts.from_source, { source: texts.sources[entry.source] }));
       var li = document.createElement("li");
-      li.textContent = criterionText(entry.key) + (describe ? " (" + describe(entry) + ")" : "");
+      li.textContent = criterionText(entry.key) + (notes.length ? " (" + notes.join(", ") + ")" : "");
       list.appendChild(li);
     });
     block.appendChild(title);
@@ -351,13 +354,11 @@
       var element = control(name);
       if (!element) return;
       if (element instanceof RadioNodeList) {
-        writeField(name, "");
+        Array.prototype.forEach.call(element, function (radio) {
+          radio.checked = radio.defaultChecked;
+        });
       } else if (element.type === "checkbox") {
         element.checked = element.defaultChecked;
-      } else if (element.tagName === "SELECT") {
-        Array.prototype.forEach.call(element.options, function (option) {
-          option.selected = option.defaultSelected;
-        });
       } else {
         element.value = element.defaultValue;
       }

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import urllib.request
+from html import unescape
 
 import pytest
 from playwright.sync_api import expect
@@ -39,9 +40,12 @@ def pregnancy_trial(live_url) -> str:
     for result in results:
         with urllib.request.urlopen(f"{live_url}/trials/{result['nct_id']}/") as r:
             html = r.read().decode()
-        data = re.search(r'id="prescreen-data" type="application/json">(.*?)</script>', html, re.S)
-        items = json.loads(data.group(1))["items"]
-        if any(i.get("rule", {}).get("source") == "pregnancy" and i["kind"] == "exclusion" for i in items):
+        data = re.search(r'id="prescreen-data" data-checklist="([^"]*)"', html)
+        items = json.loads(unescape(data.group(1)))["items"]
+        if any(
+            i.get("rule", {}).get("source") == "pregnancy" and i["kind"] == "exclusion"
+            for i in items
+        ):
             return result["nct_id"]
     pytest.fail("no recruiting trial in France with a pregnancy exclusion")
 
@@ -52,7 +56,9 @@ def open_checklist(page):
 
 
 def choose(page, name: str, value: str):
-    page.click(f"label[for={page.locator(f'input[name={name}][value={value}]').get_attribute('id')}]")
+    page.click(
+        f"label[for={page.locator(f'input[name={name}][value={value}]').get_attribute('id')}]"
+    )
 
 
 def fill_contact_form(page, email: str) -> None:
@@ -73,7 +79,9 @@ def test_from_a_search_to_a_request_with_answers_that_the_coordinator_reads(visi
     expect(page.locator("#id_age")).to_have_value("40")
     if page.locator("#criterion-age").count():
         expect(page.locator("#answer-age-yes")).to_be_checked()
-        expect(page.locator("#criterion-age [data-prefilled]")).to_contain_text("Answered from your age")
+        expect(page.locator("#criterion-age [data-prefilled]")).to_contain_text(
+            "Answered from your age"
+        )
     # The profile answers what it decides, live, and says so.
     choose(page, "pregnancy", "pregnant")
     expect(page.locator("#prescreen-result h4")).to_have_text("Probably not a fit")
@@ -104,11 +112,17 @@ def test_from_a_search_to_a_request_with_answers_that_the_coordinator_reads(visi
     expect(page.locator("input[name=pregnancy][value=no]")).to_be_checked()
     visit.assert_only_our_host()
     # The coordinator reads the verdict and the criterion the patient was not sure of.
+    create_admin = (
+        "from django.contrib.auth.models import User\n"
+        f"if not User.objects.filter(username={ADMIN_USER!r}).exists():\n"
+        f"    User.objects.create_superuser({ADMIN_USER!r}, 'root@example.org', {ADMIN_PASSWORD!r})\n"
+    )
     subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c",
-         "from django.contrib.auth.models import User; User.objects.filter(username=%r).exists() or "
-         "User.objects.create_superuser(%r, 'root@example.org', %r)" % (ADMIN_USER, ADMIN_USER, ADMIN_PASSWORD)],
-        cwd=BASE, env=server_env(), check=True, capture_output=True,
+        [sys.executable, "manage.py", "shell", "-c", create_admin],
+        cwd=BASE,
+        env=server_env(),
+        check=True,
+        capture_output=True,
     )
     visit.goto("/admin/login/")
     page.fill("#id_username", ADMIN_USER)
@@ -121,7 +135,9 @@ def test_from_a_search_to_a_request_with_answers_that_the_coordinator_reads(visi
     expect(answers).to_contain_text(criterion[:40])
 
 
-def test_the_checklist_works_without_javascript_and_keeps_nothing(visit_without_js, pregnancy_trial):
+def test_the_checklist_works_without_javascript_and_keeps_nothing(
+    visit_without_js, pregnancy_trial
+):
     page = visit_without_js.page
     visit_without_js.goto(f"/trials/{pregnancy_trial}/?age=40")
     page.click("#prescreen summary")

@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from .. import prescreen, workflow
+from .. import prescreen, rules, workflow
 from ..models import (
     AuditLogEntry,
     ContactRequest,
@@ -534,7 +534,7 @@ def _criteria_list(title: str, criteria, describe) -> str:
         return ""
     rows = []
     for criterion in criteria:
-        source = prescreen.SOURCES.get(criterion.get("source", ""))
+        source = rules.SOURCES.get(criterion.get("source", ""))
         rows.append(
             format_html(
                 "<li>{}{}{}{}{}</li>",
