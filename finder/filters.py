@@ -232,6 +232,21 @@ def query_for(criteria: Criteria, page: int = 1) -> str:
     return query.urlencode()
 
 
+def patient_query(criteria: Criteria) -> str:
+    """The search's age, sex and "healthy volunteers" as the query of a trial page's link,
+    so that the trial's checklist is answered from them; '' when the search has none.
+    (finder.forms.AboutYouForm reads them on the trial page.)"""
+    query = QueryDict(mutable=True)
+    if criteria.age is not None:
+        query["age"] = str(criteria.age)
+    sex = criteria.chosen.get("sex") or ()
+    if len(sex) == 1 and sex[0] in ("FEMALE", "MALE"):
+        query["sex"] = sex[0]
+    if tuple(criteria.chosen.get("healthy") or ()) == ("true",):
+        query["healthy"] = "true"
+    return query.urlencode()
+
+
 def _shorten(value: str, limit: int = 40) -> str:
     value = one_line(value)
     return value if len(value) <= limit else value[: limit - 1] + "…"

@@ -1,21 +1,29 @@
-"""Forms of the site: the "contact the study team" form on the trial page.
+"""Forms of the site: the trial page's "contact the study team" form and its checklist.
 
 Each field cleans and checks itself in `clean_<field>` with a message a patient can
-act on; `clean()` adds the check that needs the database (the study is open). The form
-never stores anything: `trials.contact.submit` does, checking the rate limits.
+act on; `clean()` adds the check that needs the database (the study is open). The forms
+never store anything: `trials.contact.submit` does, checking the rate limits.
+
+`AboutYouForm` reads the age, sex and healthy-volunteer answer a search carries to a
+trial page; `ChecklistForm` adds the profile and an answer per item of the trial's
+pre-screening checklist (trials.prescreen).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 
 from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from trials import contact
+from trials import contact, prescreen, rules
 from trials.ctgov import CONTROL_CHARACTERS, one_line
 from trials.models import Site, Trial
+from trials.vocabularies import Sex
 
 # Anything a mail client could make a link of: a scheme, www., an address, a tag, or a
 # domain name ("evil.example"; initials such as "J.R." stay allowed).
@@ -113,6 +121,12 @@ class ContactForm(forms.Form):
             "invalid_choice": "Choose one of the study sites in the list.",
         },
     )
+    send_answers = forms.BooleanField(
+        label=_("Send my answers to the checklist to the study team"),
+        required=False,
+    )
+    # The checklist's answers (trials.prescreen payload, JSON), written by the checklist.
+    prescreen = forms.CharField(required=False, widget=forms.HiddenInput)
     consent = forms.BooleanField(
         label="Agreement to send your details",
         error_messages={
@@ -144,15 +158,19 @@ class ContactForm(forms.Form):
             self.fields["site"].initial = next(iter(self.sites))
         else:
             del self.fields["site"]
+        self.checklist: prescreen.Checklist | None = None
+        self.prescreen_problem = ""
         if check_url:
             for name, field in self.fields.items():
-                if name != "leave_empty":
+                if name not in ("leave_empty", "prescreen", "send_answers"):
                     field.widget.attrs.update(
                         {
                             "hx-post": check_url,
                             "hx-trigger": "change",
                             "hx-target": "closest .field",
                             "hx-swap": "outerHTML",
+                            # A field's check never carries the checklist's answers.
+                            "hx-params": "not prescreen,send_answers",
                         }
                     )
 
@@ -237,8 +255,51 @@ class ContactForm(forms.Form):
     def clean_message(self) -> str:
         return CONTROL_CHARACTERS.sub("", plain(self.cleaned_data["message"], JOINERS)).strip()
 
+    def _answers_to_send(self, data: dict) -> dict | None:
+        """What the study team will see of the checklist (trials.prescreen.Snapshot), only
+        when the patient ticked the box; an error when there is nothing right to send."""
+        if not data.get("send_answers"):
+            return None
+        checklist = data.get("prescreen")
+        if checklist is None:
+            if self.prescreen_problem == "the checklist changed":
+                message = _(
+                    "The study's criteria changed since you answered them. Please check your "
+                    "answers again, or untick this box."
+                )
+            else:
+                message = _(
+                    "There are no answers to send. Answer the checklist under “Who can join”, "
+                    "or untick this box."
+                )
+            self.add_error("send_answers", message)
+            return None
+        if not any(e.answer for e in checklist.entries):
+            self.add_error(
+                "send_answers",
+                _("You have not answered the checklist yet. Answer it, or untick this box."),
+            )
+            return None
+        return prescreen.Snapshot.of(checklist).as_json()
+
     def clean_site(self) -> Site | None:
         return self.sites[self.cleaned_data["site"]]
+
+    @sensitive_variables()
+    def clean_prescreen(self) -> prescreen.Checklist | None:
+        """The checklist the answers make, or None; a bad one is an error only when the
+        patient asks to send it (see clean)."""
+        text = self.cleaned_data["prescreen"].strip()
+        if not text:
+            return None
+        try:
+            if len(text) > prescreen.MAX_PAYLOAD:
+                raise prescreen.PayloadError("too long")
+            self.checklist = prescreen.read_payload(self.trial, json.loads(text))
+        except (ValueError, prescreen.PayloadError) as exc:
+            self.prescreen_problem = str(exc)
+            return None
+        return self.checklist
 
     def clean_leave_empty(self) -> str:
         self.is_spam = bool(self.cleaned_data["leave_empty"].strip())
@@ -249,8 +310,181 @@ class ContactForm(forms.Form):
         data = super().clean()
         if "site" not in self.fields:
             data["site"] = self.fixed_site()
+        data["prescreen"] = self._answers_to_send(data)
         if not self.trial.is_open:
             raise forms.ValidationError(
                 "This study is not looking for participants now, so we cannot pass on requests."
             )
         return data
+
+
+# The pre-screening checklist on the trial page
+
+SEX_CHOICES = [(Sex.FEMALE, _("Female")), (Sex.MALE, _("Male")), ("", _("Not given"))]
+ANSWER_CHOICES = [(value, label) for value, label in rules.ANSWER_LABELS.items()]
+
+
+class AboutYouForm(forms.Form):
+    """The age, sex and healthy-volunteer answer of a search, on the trial page's link."""
+
+    age = forms.IntegerField(
+        label=_("Your age"),
+        help_text=_("In years."),
+        min_value=0,
+        max_value=120,
+        required=False,
+        error_messages={
+            "invalid": _("Enter your age as a whole number of years."),
+            "min_value": _("Enter an age from 0 to 120."),
+            "max_value": _("Enter an age from 0 to 120."),
+        },
+    )
+    sex = forms.ChoiceField(
+        label=_("Your sex"),
+        choices=SEX_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": _("Choose female or male, or leave it empty.")},
+    )
+    healthy = forms.BooleanField(
+        label=_("I would take part as a healthy volunteer (I do not have the condition studied)."),
+        required=False,
+    )
+
+    @classmethod
+    def lenient(cls, data) -> tuple[AboutYouForm, list[str]]:
+        """Bound to `data`, each bad value dropped with a notice (a hand-edited link)."""
+        form = cls(data)
+        if form.is_valid():
+            return form, []
+        kept = data.copy()
+        notices = []
+        for name, errors in form.errors.items():
+            notices.append(
+                _("We did not use “%(value)s” from the link: %(error)s")
+                % {"value": str(data.get(name, ""))[:40], "error": errors[0]}
+            )
+            kept.pop(name, None)
+        form = cls(kept)
+        form.is_valid()
+        return form, notices
+
+    def profile(self) -> rules.Profile:
+        data = getattr(self, "cleaned_data", {})
+        return rules.Profile(
+            age=data.get("age"),
+            sex=data.get("sex") or "",
+            healthy=True if data.get("healthy") else None,
+        )
+
+    def query(self) -> str:
+        """The valid values as a link's query, as finder.filters.patient_query writes it."""
+        data = getattr(self, "cleaned_data", {})
+        query = QueryDict(mutable=True)
+        if data.get("age") is not None:
+            query["age"] = str(data["age"])
+        if data.get("sex"):
+            query["sex"] = data["sex"]
+        if data.get("healthy"):
+            query["healthy"] = "true"
+        return query.urlencode()
+
+
+class ChecklistForm(AboutYouForm):
+    """The checklist as a plain form: the profile, then Yes / No / Not sure per item.
+
+    Each item's hidden `auto_<key>` holds the answer the page filled in from the
+    profile: an answer equal to it is not the patient's own, so that a changed profile
+    can answer the item again; any other answer is theirs and wins."""
+
+    pregnancy = forms.ChoiceField(
+        label=rules.QUESTIONS["pregnancy"],
+        choices=rules.PREGNANCY_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    other_study = forms.ChoiceField(
+        label=rules.QUESTIONS["other_study"],
+        choices=rules.YES_NO_UNSURE,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    other_cancer = forms.ChoiceField(
+        label=rules.QUESTIONS["other_cancer"],
+        choices=rules.YES_NO_UNSURE,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    hiv = forms.ChoiceField(
+        label=rules.QUESTIONS["hiv"],
+        choices=rules.YES_NO_UNSURE,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    hepatitis_b = forms.ChoiceField(
+        label=rules.QUESTIONS["hepatitis_b"],
+        choices=rules.YES_NO_UNSURE,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    hepatitis_c = forms.ChoiceField(
+        label=rules.QUESTIONS["hepatitis_c"],
+        choices=rules.YES_NO_UNSURE,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    bmi = forms.DecimalField(
+        label=_("Body-mass index (BMI), if you know it (optional)"),
+        help_text=_("Your weight in kilograms divided by the square of your height in metres."),
+        min_value=rules.BMI_RANGE[0],
+        max_value=rules.BMI_RANGE[1],
+        decimal_places=1,
+        required=False,
+        error_messages={
+            "invalid": _("Enter your BMI as a number, for example 24.5."),
+            "min_value": _("Enter a BMI from 10 to 80."),
+            "max_value": _("Enter a BMI from 10 to 80."),
+            "max_decimal_places": _("Enter your BMI with at most one decimal, for example 24.5."),
+        },
+    )
+    PROFILE_CHOICES = (
+        "pregnancy",
+        "other_study",
+        "other_cancer",
+        "hiv",
+        "hepatitis_b",
+        "hepatitis_c",
+    )
+
+    def __init__(self, *args, keys: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.keys = keys
+        for key in keys:
+            self.fields[f"answer_{key}"] = forms.ChoiceField(
+                choices=ANSWER_CHOICES,
+                required=False,
+                error_messages={"invalid_choice": _("Choose Yes, No or Not sure.")},
+            )
+            self.fields[f"auto_{key}"] = forms.CharField(required=False, widget=forms.HiddenInput)
+        for name in self.PROFILE_CHOICES:
+            self.fields[name].error_messages["invalid_choice"] = _("Choose one of the answers.")
+
+    def profile(self) -> rules.Profile:
+        data = getattr(self, "cleaned_data", {})
+        bmi = data.get("bmi")
+        return rules.Profile(
+            age=data.get("age"),
+            sex=data.get("sex") or "",
+            healthy=True if data.get("healthy") else None,
+            bmi=float(bmi) if bmi is not None else None,
+            **{name: data.get(name) or "" for name in self.PROFILE_CHOICES},
+        )
+
+    def own_answers(self) -> dict[str, str]:
+        """The patient's own answers: those that differ from what the page filled in."""
+        data = getattr(self, "cleaned_data", {})
+        answers = {}
+        for key in self.keys:
+            answer = data.get(f"answer_{key}") or ""
+            if answer and answer != (data.get(f"auto_{key}") or ""):
+                answers[key] = answer
+        return answers

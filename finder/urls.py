@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("conditions/suggest/", views.condition_suggestions, name="condition_suggestions"),
     path("trials/<str:nct_id>/", trial_views.trial_detail, name="trial_detail"),
+    path("trials/<str:nct_id>/checklist/", trial_views.trial_checklist, name="trial_checklist"),
     path("trials/<str:nct_id>/contact/", trial_views.contact_study_team, name="contact_study_team"),
     path("trials/<str:nct_id>/contact/check/", trial_views.contact_check, name="contact_check"),
     path("trials/<str:nct_id>/contact/sent/", trial_views.contact_done, name="contact_done"),

@@ -13,7 +13,7 @@ from trials.search import engine, suggest
 from trials.search.criteria import Criteria
 from trials.search.facets import FACETS, STATUS, Kind
 
-from .filters import TrialFilterSet, query_for
+from .filters import TrialFilterSet, patient_query, query_for
 from .serializers import trial_summary
 
 
@@ -42,6 +42,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "relax": [] if result.total else _relaxations(criteria),
         "facets": _facet_panel(criteria, result.counts),
         "default_status": STATUS.key not in criteria.chosen,
+        # Result links carry the age and sex to each trial's checklist.
+        "patient_query": patient_query(criteria),
     }
     partial = request.htmx and not request.htmx.history_restore_request
     template = "finder/search.html#results" if partial else "finder/search.html"

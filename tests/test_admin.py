@@ -673,6 +673,7 @@ def test_the_export_matches_the_filtered_and_searched_list_in_its_order(w):
         "other language": "",
         "message": "I would like to take part.",
         "consent": "yes",
+        "pre-screening": "",
     }
 
 

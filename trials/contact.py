@@ -290,6 +290,7 @@ def submit(trial: Trial, site: Site | None, data: dict, *, sender: Sender) -> Su
             language=data.get("language", ""),
             message=data.get("message", ""),
             consent=data["consent"],
+            prescreen=data.get("prescreen"),
             team_recipients=team.recipients,
             submission_hash=submission,
         )

@@ -605,6 +605,14 @@ class ContactRequest(models.Model):
     language = models.CharField("other language", max_length=60, blank=True)
     message = models.TextField(blank=True)
     consent = models.BooleanField(default=False)
+    # The pre-screening checklist as the patient chose to send it (trials.prescreen.Snapshot):
+    # health data, kept only on a request they sent and deleted with it.
+    prescreen = models.JSONField(
+        "pre-screening answers",
+        null=True,
+        blank=True,
+        help_text="Empty unless the patient ticked “Send my answers to the study team”.",
+    )
     team_recipients = models.TextField(
         blank=True, help_text="Who the request was sent to, as the patient was told."
     )

@@ -4,9 +4,9 @@ ClinicalTrials.gov writes its long texts (criteria, descriptions, arms) in a Mar
 of its own: lists and emphasis, with `\\>`, `\\<`, `\\^` and `\\~` escaped.
 `render_markdown` renders it with markdown-it (no code blocks, headings or raw HTML,
 which the records only produce by accident) and sanitises the result with nh3.
-`criteria_sections` splits the eligibility criteria at their headings; the other
-functions say ages, phases, the design, people and references in plain words, from
-the labels and explanations of trials.vocabularies. The trial page, its template
+`criteria_sections` splits the eligibility criteria at the headings trials.eligibility
+recognises; the other functions say ages, phases, the design, people and references
+in plain words, from the labels and explanations of trials.vocabularies. The trial page, its template
 tags and the JSON API read them from here.
 """
 
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from markdown_it import MarkdownIt
 
+from . import eligibility
 from .models import DAYS_PER_YEAR
 from .vocabularies import (
     DUMMY_ARMS,
@@ -92,16 +93,6 @@ def render_markdown(text: str) -> str:
 
 # Eligibility criteria, split at their "Inclusion Criteria:" / "Exclusion Criteria:" lines
 
-CRITERIA_HEADING = re.compile(
-    r"""^\s*(?:[*+-]\s+|\d{1,2}[.)]\s+|[A-Za-z][.)]\s+)?   # an optional list marker
-        (?:\*\*|__)?\s*
-        (?P<title>(?:(?:key|main|major|general|patient|patients'?|partner|participant|
-                     donor|additional|other|specific)\s+)*
-                  (?:inclusion|exclusion|non-inclusion|eligibility)\s+criteria
-                  (?:\s+for\s+[^:*]{1,60}?)?)
-        \s*(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*:?\s*$""",
-    re.IGNORECASE | re.VERBOSE,
-)
 CRITERIA_HINTS = {
     "inclusion": _("To join, all of these must be true for you."),
     "exclusion": _("You cannot join if any of these is true for you."),
@@ -120,31 +111,22 @@ class CriteriaSection:
         return CRITERIA_HINTS[self.kind]
 
 
-def _kind(title: str) -> str:
-    lowered = title.lower()
-    if "exclusion" in lowered or "non-inclusion" in lowered:
-        return "exclusion"
-    if "inclusion" in lowered:
-        return "inclusion"
-    return "other"
-
-
 def criteria_sections(text: str) -> list[CriteriaSection]:
-    """The criteria as titled sections: inclusion, exclusion, and any text around them."""
-    sections: list[tuple[str, list[str]]] = [("", [])]
-    for line in (text or "").splitlines():
-        match = CRITERIA_HEADING.match(line)
-        if match:
-            sections.append((" ".join(match.group("title").split()), []))
+    """The criteria as titled sections: inclusion, exclusion, and any text around them,
+    at the headings trials.eligibility recognises."""
+    sections: list[tuple[str, str, list[str]]] = [("other", "", [])]
+    for line in eligibility.lines(text):
+        if found := eligibility.heading(line):
+            kind, title = found
+            sections.append((kind, eligibility.tidy_title(title), []))
         else:
-            sections[-1][1].append(line)
+            sections[-1][2].append(line)
     result = []
-    for title, lines in sections:
+    for kind, title, lines in sections:
         html = render_markdown("\n".join(lines))
         if not html and not title:
             continue
-        title = title[:1].upper() + title[1:].lower()
-        result.append(CriteriaSection(_kind(title) if title else "other", title, mark_safe(html)))
+        result.append(CriteriaSection(kind if title else "other", title, mark_safe(html)))
     return result
 
 

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from django_tasks import task
@@ -59,6 +60,8 @@ def _context(request: ContactRequest) -> dict:
         "team": team_addresses(request),
         "via_coordinators": sent_via_coordinators(request),
         "trial_url": settings.CONTACT_SITE_URL.rstrip("/") + request.trial.get_absolute_url(),
+        "request_url": settings.CONTACT_SITE_URL.rstrip("/")
+        + reverse("admin:trials_contactrequest_change", args=[request.pk]),
         "reply_days": settings.CONTACT_REPLY_WORKING_DAYS,
         "retention_days": settings.CONTACT_REQUEST_RETENTION_DAYS,
         "SITE_NAME": settings.SITE_NAME,

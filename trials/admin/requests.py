@@ -12,11 +12,11 @@ from django.http import HttpRequest, HttpResponse
 from django.templatetags.static import static
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from .. import tasks, workflow
+from .. import prescreen, rules, tasks, workflow
 from ..models import (
     AuditLogEntry,
     ContactRequest,
@@ -229,6 +229,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "site_label",
         "status",
         "assignee_name",
+        "checklist",
     ]
     list_display_links = ["number", "patient"]
     list_filter = [
@@ -255,6 +256,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
                     "message",
                     "consent",
                     "received",
+                    "prescreen_answers",
                 ]
             },
         ),
@@ -282,6 +284,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "message",
         "consent",
         "received",
+        "prescreen_answers",
         "trial",
         "site",
         "site_name",
@@ -546,6 +549,31 @@ class ContactRequestAdmin(admin.ModelAdmin):
     def patient_email_detail(self, cr: ContactRequest) -> str:
         return self._email_state(cr, tasks.PATIENT, detail=True)
 
+    @admin.display(description="checklist")
+    def checklist(self, cr: ContactRequest) -> str:
+        snapshot = prescreen.Snapshot.from_json(cr.prescreen)
+        return snapshot.label if snapshot else ""
+
+    @admin.display(description="pre-screening checklist")
+    def prescreen_answers(self, cr: ContactRequest) -> str:
+        """The verdict, each criterion against the patient or that they are not sure of, with
+        its text, and how many they answered in their favour."""
+        snapshot = prescreen.Snapshot.from_json(cr.prescreen)
+        if snapshot is None:
+            return "Not sent (the patient did not send their checklist answers)."
+        return format_html(
+            '<div class="prescreen-answers"><p><strong>{}</strong> (the patient\'s own '
+            "answers on the trial page; only the study team can say for sure)</p>{}{}<p>{}</p></div>",
+            snapshot.label,
+            _criteria_list(
+                "Against them", snapshot.against, lambda c: _AGAINST_WORDS.get(c["kind"], "")
+            ),
+            _criteria_list("Not sure", snapshot.unsure, lambda c: ""),
+            f"Answered in their favour: {snapshot.favourable} "
+            f"(inclusion criteria answered Yes, exclusion criteria answered No) · "
+            f"not answered: {snapshot.unanswered} of {snapshot.total}",
+        )
+
     @admin.display(description="e-mail")
     def email_link(self, cr: ContactRequest) -> str:
         return format_html('<a href="mailto:{}">{}</a>', cr.email, cr.email)
@@ -554,3 +582,39 @@ class ContactRequestAdmin(admin.ModelAdmin):
     def phone_link(self, cr: ContactRequest) -> str:
         dial = re.sub(r"[^0-9+]", "", cr.phone)
         return format_html('<a href="tel:{}">{}</a>', dial, cr.phone)
+
+
+_AGAINST_WORDS = {
+    "inclusion": "inclusion criterion, answered No",
+    "exclusion": "exclusion criterion, answered Yes",
+}
+
+
+def _criteria_list(title: str, criteria, describe) -> str:
+    """One kind of answer as a list: each criterion's text (and list), what was answered,
+    and the profile answer that answered it, if one did."""
+    if not criteria:
+        return ""
+    rows = []
+    for criterion in criteria:
+        source = rules.SOURCES.get(criterion.get("source", ""))
+        rows.append(
+            format_html(
+                "<li>{}{}{}{}{}</li>",
+                f"[{criterion['group']}] " if criterion.get("group") else "",
+                criterion.get("text", ""),
+                format_html(
+                    "<ul>{}</ul>",
+                    format_html_join(
+                        "", "<li>{}</li>", ((s,) for s in criterion.get("subitems", []))
+                    ),
+                )
+                if criterion.get("subitems")
+                else "",
+                format_html(" <em>({})</em>", describe(criterion)) if describe(criterion) else "",
+                format_html(" <em>(from {})</em>", source) if source else "",
+            )
+        )
+    return format_html(
+        "<p>{}:</p><ul>{}</ul>", title, format_html_join("", "{}", ((r,) for r in rows))
+    )

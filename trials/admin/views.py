@@ -28,7 +28,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from .. import workflow
+from .. import prescreen, workflow
 from ..models import AuditLogEntry, ImportUpload
 from ..tasks import import_upload
 
@@ -54,6 +54,7 @@ EXPORT_COLUMNS = [
     "other language",
     "message",
     "consent",
+    "pre-screening",
 ]
 
 
@@ -182,7 +183,15 @@ def _row(cr) -> list:
         cr.language,
         cr.message,
         "yes" if cr.consent else "no",
+        _prescreen_summary(cr.prescreen),
     ]
+
+
+def _prescreen_summary(data: dict | None) -> str:
+    """One cell for the checklist: the verdict and the counts; the criteria themselves
+    are on the request's page."""
+    snapshot = prescreen.Snapshot.from_json(data)
+    return snapshot.summary() if snapshot else ""
 
 
 def when(value) -> str:
