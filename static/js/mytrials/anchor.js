@@ -78,14 +78,21 @@ function firstIndex(n, test) {
   return low;
 }
 
+const WORD = /[\p{L}\p{N}]/u;
+
 // The passage a DOM range covers in root, as {quote, position} selectors; null if the
-// range holds no text of root.
-export function describe(root, range) {
+// range holds no text of root. With `words`, a word cut by the range is taken whole: a
+// hand rarely selects exactly from one word's start to another's end.
+export function describe(root, range, { words = false } = {}) {
   const { text, nodes, offsets } = textOf(root);
   let start = firstIndex(text.length, (i) => range.comparePoint(nodes[i], offsets[i]) >= 0);
   let end = firstIndex(text.length, (i) => range.comparePoint(nodes[i], offsets[i] + 1) > 0);
   while (start < end && text[start] === " ") start++;
   while (end > start && text[end - 1] === " ") end--;
+  if (words && start < end) {
+    while (start > 0 && WORD.test(text[start - 1]) && WORD.test(text[start])) start--;
+    while (end < text.length && WORD.test(text[end]) && WORD.test(text[end - 1])) end++;
+  }
   if (start >= end) return null;
   return selectors(text, start, end);
 }

@@ -285,10 +285,14 @@ async function start() {
   await checkFacts(listed);
   renderList();
   renderShares();
-  document.addEventListener(store.CHANGED, async () => {
+  const refresh = async () => {
     await checkFacts(wanted());
     renderList();
     renderShares();
+  };
+  document.addEventListener(store.CHANGED, refresh);
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) refresh(); // back from a trial page, where the list may have changed
   });
   app.addEventListener("click", (event) => {
     const target = event.target.closest("button");

@@ -356,7 +356,7 @@ function onSelectionChange() {
   }
   const range = selection.getRangeAt(0);
   const section = sectionOf(range.commonAncestorContainer);
-  const target = section ? anchor.describe(section, range) : null;
+  const target = section ? anchor.describe(section, range, { words: true }) : null;
   if (!target) {
     hideAddButton();
     return;
@@ -411,6 +411,16 @@ function start() {
     if (!selecting) timer = window.setTimeout(onSelectionChange, 120);
   };
   document.addEventListener("selectionchange", later);
+  // The Tab after selecting a passage reaches "Add a note", wherever the browser would
+  // have started from (the selection is not a focus: its start varies by browser).
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Tab" || event.shiftKey || addButton.hidden || !pending) return;
+    const focus = document.activeElement;
+    if (focus === document.body || focus === null || focus.contains(pending.section)) {
+      event.preventDefault();
+      addButton.focus();
+    }
+  });
   document.addEventListener("pointerdown", (event) => {
     selecting = !event.target.closest("[data-notes-ui]");
   });
@@ -428,13 +438,15 @@ function start() {
     if (link) reveal(link.getAttribute("href").slice(1));
   });
   let shown = JSON.stringify(store.notesFor(nct));
-  document.addEventListener(store.CHANGED, () => {
+  const renderIfChanged = () => {
     // Saving the trial changes the store too; an open editor stays open then.
     const now = JSON.stringify(store.notesFor(nct));
     if (now === shown) return;
     shown = now;
     render();
-  });
+  };
+  document.addEventListener(store.CHANGED, renderIfChanged);
+  window.addEventListener("pageshow", renderIfChanged); // back from another page
   window.addEventListener("beforeprint", openForPrint);
   window.addEventListener("afterprint", closeAfterPrint);
   render();

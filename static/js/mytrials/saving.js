@@ -44,6 +44,10 @@ if (store.available()) {
     if (button) toggle(button);
   });
   document.addEventListener(store.CHANGED, () => refresh());
+  // A page shown again from the back-forward cache may predate a change made elsewhere.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) refresh();
+  });
   // Result cards that htmx brings in (a new search, the next page)
   document.addEventListener("htmx:load", (event) => refresh(event.target));
 }
