@@ -97,7 +97,7 @@ export function describe(root, range, { words = false } = {}) {
   return selectors(text, start, end);
 }
 
-export function selectors(text, start, end) {
+function selectors(text, start, end) {
   return {
     quote: {
       type: "TextQuoteSelector",
@@ -121,29 +121,36 @@ function commonSuffixLength(a, b) {
   return n;
 }
 
-export function maxErrors(length) {
+function maxErrors(length) {
   return Math.floor(length / 5);
 }
 
 // The places in text where pattern occurs with at most maxErrors edits (insertions,
 // deletions, substitutions), each {start, end, errors}, overlapping ones merged to the
-// best. Sellers' dynamic programming: one column of edit distances per character of text.
+// best. Sellers' dynamic programming, one column of edit distances per character of
+// text, computed only down to the last row still within maxErrors (Ukkonen's cutoff).
 export function approximateMatches(text, pattern, maxErrors) {
   const m = pattern.length;
+  const codes = Uint16Array.from(pattern, (c) => c.charCodeAt(0));
+  const tooMany = maxErrors + 1;
   let cost = new Int32Array(m + 1);
   let from = new Int32Array(m + 1); // where the match ending here starts
   let nextCost = new Int32Array(m + 1);
   let nextFrom = new Int32Array(m + 1);
   for (let i = 0; i <= m; i++) cost[i] = i;
+  let top = Math.min(maxErrors, m); // the last row within maxErrors
   const found = [];
   for (let j = 0; j < text.length; j++) {
+    const code = text.charCodeAt(j);
+    const last = Math.min(top + 1, m);
     nextCost[0] = 0;
     nextFrom[0] = j + 1;
-    for (let i = 1; i <= m; i++) {
-      let best = cost[i - 1] + (pattern[i - 1] === text[j] ? 0 : 1);
+    for (let i = 1; i <= last; i++) {
+      let best = cost[i - 1] + (codes[i - 1] === code ? 0 : 1);
       let start = from[i - 1];
-      if (cost[i] + 1 < best) {
-        best = cost[i] + 1; // text[j] is extra
+      const above = i <= top ? cost[i] : tooMany;
+      if (above + 1 < best) {
+        best = above + 1; // text[j] is extra
         start = from[i];
       }
       if (nextCost[i - 1] + 1 < best) {
@@ -153,17 +160,23 @@ export function approximateMatches(text, pattern, maxErrors) {
       nextCost[i] = best;
       nextFrom[i] = start;
     }
-    if (nextCost[m] <= maxErrors) {
+    top = last;
+    while (top > 0 && nextCost[top] > maxErrors) top--;
+    if (top === m) {
       const match = { start: nextFrom[m], end: j + 1, errors: nextCost[m] };
-      const last = found[found.length - 1];
-      if (last && match.start < last.end) {
-        if (match.errors < last.errors) found[found.length - 1] = match;
+      const previous = found[found.length - 1];
+      if (previous && match.start < previous.end) {
+        if (match.errors < previous.errors) found[found.length - 1] = match;
       } else {
         found.push(match);
       }
     }
-    [cost, nextCost] = [nextCost, cost];
-    [from, nextFrom] = [nextFrom, from];
+    const swapCost = cost;
+    cost = nextCost;
+    nextCost = swapCost;
+    const swapFrom = from;
+    from = nextFrom;
+    nextFrom = swapFrom;
   }
   return found;
 }
@@ -196,14 +209,6 @@ export function locate(text, { quote, position }) {
     if (matchScore > bestScore) [best, bestScore] = [match, matchScore];
   }
   return best;
-}
-
-// The DOM range of text[start, end) of a textOf() model.
-export function rangeOf({ nodes, offsets }, start, end) {
-  const range = document.createRange();
-  range.setStart(nodes[start], offsets[start]);
-  range.setEnd(nodes[end - 1], offsets[end - 1] + 1);
-  return range;
 }
 
 // Wraps text[start, end) of a textOf() model in elements made by makeMark(), one per

@@ -3,7 +3,7 @@
 // and a passcode; and the links shared from this browser, which can be revoked.
 import { announce } from "./announce.js";
 import { postJson, trialFacts } from "./api.js";
-import { missingCard, notesList, savedOn, trialCard } from "./cards.js";
+import { missingCard, notesList, savedOn, trialCard, trialUrl } from "./cards.js";
 import * as sealing from "./crypto.js";
 import { h } from "./dom.js";
 import * as store from "./store.js";
@@ -90,7 +90,7 @@ function card(nct) {
     return h(
       "li",
       { class: "card my-trial", id: `trial-${nct}` },
-      h("h2", { class: "card-title" }, h("a", { href: `/trials/${encodeURIComponent(nct)}/` }, saved?.title ?? nct)),
+      h("h2", { class: "card-title" }, h("a", { href: trialUrl(nct) }, saved?.title ?? nct)),
       saved?.statusLabel ? h("p", { class: "hint" }, t("status_when_saved", { status: saved.statusLabel })) : null,
       notes,
       actions,
