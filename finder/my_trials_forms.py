@@ -101,9 +101,15 @@ class ShareForm(VerifierMixin, forms.Form):
         return self.cleaned_data["days"] or sharing.DEFAULT_DAYS
 
 
+def _link_id_field() -> forms.CharField:
+    return forms.CharField(max_length=64)
+
+
 class UnlockForm(VerifierMixin, forms.Form):
+    id = _link_id_field()
     verifier = _verifier_field()
 
 
 class RevokeForm(forms.Form):
+    id = _link_id_field()
     token = forms.CharField(max_length=100)

@@ -132,11 +132,11 @@ def create_share(request: HttpRequest) -> JsonResponse:
 def unlock_share(request: HttpRequest) -> JsonResponse:
     """POST {id, verifier}: the ciphertext, when the verifier proves the passcode."""
     form = _json_form(request, UnlockForm)
-    link_id = form.data.get("id") if form is not None else None
-    if form is None or not form.is_valid() or not isinstance(link_id, str):
+    if form is None or not form.is_valid():
         return _invalid(form)
+    data = form.cleaned_data
     try:
-        share = sharing.unlock(link_id, form.cleaned_data["verifier"], client=client_hash(request))
+        share = sharing.unlock(data["id"], data["verifier"], client=client_hash(request))
     except sharing.Gone as gone:
         return _gone(gone.destroyed)
     except sharing.WrongPasscode as wrong:
@@ -176,9 +176,9 @@ def revoke_share(request: HttpRequest) -> HttpResponse:
     """POST {id, token}: delete the list at once. A list already gone answers the same,
     so that revoking twice is harmless."""
     form = _json_form(request, RevokeForm)
-    link_id = form.data.get("id") if form is not None else None
-    if form is None or not form.is_valid() or not isinstance(link_id, str):
+    if form is None or not form.is_valid():
         return _invalid(form)
+    link_id = form.cleaned_data["id"]
     if sharing.revoke(link_id, form.cleaned_data["token"]):
         return HttpResponse(status=204)
     try:

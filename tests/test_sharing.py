@@ -283,7 +283,16 @@ def test_the_limits_count_a_hash_of_the_address_never_the_address(client, shared
     assert stored and all("203.0.113" not in value and len(value) == 64 for value in stored)
 
 
-@pytest.mark.parametrize("body", ["{}", '{"id": "x"}', '{"verifier": "AAAA"}', "nonsense"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{}",
+        '{"id": "x"}',
+        '{"verifier": "AAAA"}',
+        "nonsense",
+        json.dumps({"id": "A" * 65, "verifier": b64(bytes(32))}),
+    ],
+)
 def test_a_malformed_unlock_gets_a_400(client, body):
     response = post(client, UNLOCK, body)
     assert response.status_code == 400

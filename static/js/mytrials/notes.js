@@ -94,10 +94,10 @@ function noteBox(note, number) {
     { class: "note-box", id: `note-${note.id}`, tabindex: "-1", role: "note", "aria-labelledby": `note-${note.id}-title`, "data-notes-ui": true },
     h(
       "p",
-      { class: "note-title", id: `note-${note.id}-title` },
+      { class: "note-title" },
       h("span", { class: "note-number", "aria-hidden": "true" }, String(number)),
       " ",
-      t("your_note_number", { number }),
+      h("span", { id: `note-${note.id}-title` }, t("your_note_number", { number })),
       " ",
       h("a", { href: `#passage-${note.id}`, class: "note-back" }, t("back_to_passage")),
     ),
