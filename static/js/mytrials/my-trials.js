@@ -14,7 +14,7 @@ const app = root?.querySelector("[data-my-trials-app]");
 const list = app?.querySelector("[data-my-trials-list]");
 const statusLine = app?.querySelector("[data-my-trials-status]");
 const shareForm = app?.querySelector("[data-share-form]");
-const facts = { trials: new Map(), missing: new Set(), checked: new Set(), failed: false };
+const facts = { trials: new Map(), missing: new Set(), checked: new Set() };
 const unticked = new Set(); // trials the patient left out of the next shared link
 let listed = []; // the trials on the page, in order: saved ones stay until the page is left
 
@@ -34,10 +34,8 @@ async function checkFacts(ids) {
     for (const [id, trial] of found.trials) facts.trials.set(id, trial);
     for (const id of found.missing) facts.missing.add(id);
     for (const id of unknown) facts.checked.add(id);
-    facts.failed = false;
     statusLine.textContent = "";
   } catch {
-    facts.failed = true;
     statusLine.textContent = t("status_unavailable");
   }
 }
