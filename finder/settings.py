@@ -297,3 +297,10 @@ CONTACT_EMAIL_MAX_ATTEMPTS = env_int("TRIALFINDER_CONTACT_EMAIL_MAX_ATTEMPTS", 1
 CONTACT_REPLY_WORKING_DAYS = env_int("TRIALFINDER_CONTACT_REPLY_WORKING_DAYS", 5)
 # The site's address, for links in e-mails (sent by the worker, outside any request).
 CONTACT_SITE_URL = env_str("TRIALFINDER_SITE_URL", "http://127.0.0.1:8000")
+
+# Shared lists (My trials): per client address (hashed), lists shared per day and wrong
+# passcodes per hour, over all links; each link also locks itself (trials.sharing).
+SHARE_LIMIT_PER_CLIENT_PER_DAY = env_int("TRIALFINDER_SHARE_LIMIT_PER_CLIENT_PER_DAY", 20)
+SHARE_WRONG_PASSCODES_PER_CLIENT_PER_HOUR = env_int(
+    "TRIALFINDER_SHARE_WRONG_PASSCODES_PER_CLIENT_PER_HOUR", 20
+)

@@ -1,7 +1,7 @@
 """URLs of the site."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from . import glossary_views, trial_views, views
 
@@ -20,5 +20,6 @@ urlpatterns = [
     path("api/trials/", views.search_api, name="api_search"),
     path("api/trials/<str:nct_id>/", trial_views.trial_api, name="api_trial"),
     path("api/conditions/", views.condition_suggestions, name="api_conditions"),
+    path("", include("finder.my_trials_urls")),
     path("admin/", admin.site.urls),
 ]

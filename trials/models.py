@@ -835,3 +835,63 @@ class TeamSummary(models.Model):
 
     def __str__(self) -> str:
         return f"Plain-language summary of {self.trial.nct_id}"
+
+
+class SharedList(models.Model):
+    """Trials and notes a patient shared through a passcode-protected link (trials.sharing).
+
+    The browser encrypts the list with a key derived from a passcode the server never
+    receives: the server keeps bytes it cannot read, and a hash of a verifier derived from
+    the same passcode, so that it releases them only to someone who knows the passcode.
+    """
+
+    link_id = models.CharField(max_length=32, editable=False)
+    version = models.PositiveSmallIntegerField(default=1, help_text="Encryption scheme.")
+    ciphertext = models.BinaryField(editable=False)
+    iv = models.BinaryField("AES-GCM nonce", editable=False)
+    salt = models.BinaryField("PBKDF2 salt", editable=False)
+    iterations = models.PositiveIntegerField("PBKDF2 iterations")
+    verifier_hash = models.CharField(max_length=256, editable=False)
+    revoke_token_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["link_id"], name="sharedlist_unique_link_id"),
+            models.CheckConstraint(
+                condition=Q(expires_at__lte=F("created_at") + dt.timedelta(days=90)),
+                name="sharedlist_expires_within_90_days",
+            ),
+        ]
+        indexes = [
+            # The daily purge deletes the expired lists
+            models.Index(fields=["expires_at"], name="sharedlist_expires_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Shared list until {self.expires_at:%Y-%m-%d}"
+
+
+class ShareLimitEvent(models.Model):
+    """What the per-address limits of sharing count: lists created and wrong passcodes,
+    by a keyed hash of the client's address (never the address). Purged after a day."""
+
+    class Kind(models.TextChoices):
+        CREATED = "CREATED", "List shared"
+        WRONG_PASSCODE = "WRONG", "Wrong passcode"
+
+    client_hash = models.CharField(max_length=64)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            # The limits count one client's events of one kind in the last hour or day
+            models.Index(fields=["client_hash", "kind", "at"], name="sharelimitevent_client_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
