@@ -381,7 +381,7 @@ def forget() -> None:
 TERM = re.compile(r"(!?)'((?:[^']|'')*)'")
 
 
-def _terms(query: str) -> list[tuple[bool, str]] | None:
+def query_terms(query: str) -> list[tuple[bool, str]] | None:
     """The words of a tsquery's text as (wanted, lexeme), or None unless it is words joined
     by AND, each maybe negated (no OR, phrases or groups: those stay with PostgreSQL)."""
     found = TERM.findall(query or "")
@@ -426,16 +426,16 @@ def _prepare(criteria: Criteria) -> Prepared | None:
         return None
     masks, condition, text = {}, [], []
     if criteria.q:
-        text = _terms(q_query)
+        text = query_terms(q_query)
         if text is None or any(w not in index.text_words for _, w in text):
             return None
         masks["q"] = index.holding("text_matches", text)
     if criteria.condition:
-        condition = _terms(condition_query)  # plainto_tsquery: words joined by AND
+        condition = query_terms(condition_query)  # plainto_tsquery: words joined by AND
         if condition is None or any(w not in index.words for _, w in condition):
             return None
         masks["condition"] = index.holding("matches", condition)
-    masks.update(_masks(criteria, index))
+    masks.update(filter_masks(criteria, index))
     return Prepared(index, masks, condition, text)
 
 
@@ -469,7 +469,7 @@ def _codes(facet: Facet, values) -> list[int]:
     return [stored.index(v) + 1 for v in values if v in stored]
 
 
-def _masks(criteria: Criteria, index: Index) -> dict[str, np.ndarray]:
+def filter_masks(criteria: Criteria, index: Index) -> dict[str, np.ndarray]:
     """Each criterion but the texts as a mask, by key."""
     a = index.arrays
     masks = {}
