@@ -252,3 +252,10 @@ CONTACT_EMAIL_MAX_ATTEMPTS = env_int("TRIALFINDER_CONTACT_EMAIL_MAX_ATTEMPTS", 1
 CONTACT_REPLY_WORKING_DAYS = env_int("TRIALFINDER_CONTACT_REPLY_WORKING_DAYS", 5)
 # The site's address, for links in e-mails (sent by the worker, outside any request).
 CONTACT_SITE_URL = env_str("TRIALFINDER_SITE_URL", "http://127.0.0.1:8000")
+
+# E-mail alerts for a search (trials.alerts). A subscription not re-confirmed for
+# ALERT_RETENTION_DAYS is deleted by purge_alerts (daily); sign-ups are limited per client
+# address per hour and per e-mail address per day (django-ratelimit, on the default cache).
+ALERT_RETENTION_DAYS = env_int("TRIALFINDER_ALERT_RETENTION_DAYS", 365)
+ALERT_LIMIT_PER_CLIENT_PER_HOUR = env_int("TRIALFINDER_ALERT_LIMIT_PER_CLIENT_PER_HOUR", 10)
+ALERT_LIMIT_PER_EMAIL_PER_DAY = env_int("TRIALFINDER_ALERT_LIMIT_PER_EMAIL_PER_DAY", 5)

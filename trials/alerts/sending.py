@@ -1,0 +1,185 @@
+"""Sending the alerts that are due: what is new for each subscription, once, by the queue.
+
+`send_due()` (`manage.py send_alerts` from cron, and the task every import queues) takes
+the time up to which imports have committed their changes (`importer.changes_until`),
+the active subscriptions whose period has passed, and the trials new to TrialFinder or
+opened since the earliest of those subscriptions' last matches: a few thousand, loaded
+once into a `Subset`. Each distinct search is matched once; each subscription then
+keeps the trials that changed since its own last match.
+
+One transaction per subscription with news writes the sent log (unique per subscription
+and trial, so a trial is never sent twice), the Alert and its e-mail task, and moves the
+subscription's match time on; subscriptions with nothing new move on together and get
+no e-mail. A run killed half-way leaves each subscription done or untouched: the next
+run does the rest. The e-mails go through the task queue, which keeps them while the
+mail server is down.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connection, transaction
+
+from ..importer import changes_until
+from ..models import Alert, AlertTrial, Subscription, Trial
+from ..search.criteria import Criteria
+from ..search.subset import Subset
+from .tasks import send_alert, send_due_alerts
+
+logger = logging.getLogger(__name__)
+
+RUN_LOCK = 7_210_422  # one run at a time (cron and an import's task may meet)
+QUIET_BATCH = 5_000
+Reason = AlertTrial.Reason
+
+
+@dataclass
+class Run:
+    due: int = 0  # subscriptions whose period had passed
+    alerts: int = 0  # e-mails queued
+    trials: int = 0  # trials in them
+    quiet: int = 0  # subscriptions with nothing new (no e-mail)
+    changed: int = 0  # trials new or opened in the run's window
+    busy: bool = False  # another run was under way; this one did nothing
+
+    def __str__(self) -> str:
+        if self.busy:
+            return "Another run is sending alerts; nothing done."
+        return (
+            f"{self.due} subscription{'s' if self.due != 1 else ''} due, "
+            f"{self.changed} trial{'s' if self.changed != 1 else ''} new or opened: "
+            f"{self.alerts} alert{'s' if self.alerts != 1 else ''} queued "
+            f"({self.trials} trial{'s' if self.trials != 1 else ''}), "
+            f"{self.quiet} with nothing new."
+        )
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The trials new or opened in a window, their times as seconds since the epoch."""
+
+    ids: np.ndarray
+    first: np.ndarray  # when first imported
+    opened: np.ndarray  # when last opened (-inf: never)
+
+    def for_window(self, since: dt.datetime, until: dt.datetime) -> tuple[np.ndarray, np.ndarray]:
+        """Masks of the trials new in (since, until], and of those opened then (not new)."""
+        start, end = since.timestamp(), until.timestamp()
+        new = (self.first > start) & (self.first <= end)
+        return new, (self.opened > start) & (self.opened <= end) & ~new
+
+
+def changes(since: dt.datetime, until: dt.datetime) -> Changes:
+    """The trials first imported, or opened, in (since, until], in id order."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, extract(epoch FROM first_imported_at)::float8, "
+            "coalesce(extract(epoch FROM opened_at)::float8, '-Infinity') "
+            f"FROM {Trial._meta.db_table} "
+            "WHERE first_imported_at > %s AND first_imported_at <= %s "
+            "OR opened_at > %s AND opened_at <= %s ORDER BY id",
+            [since, until, since, until],
+        )
+        rows = cursor.fetchall()
+    ids, first, opened = zip(*rows, strict=True) if rows else ((), (), ())
+    return Changes(np.array(ids, dtype=np.int64), np.array(first), np.array(opened))
+
+
+def queue_sending() -> None:
+    """Queue a run (the end of an import), if anyone could get an alert."""
+    if Subscription.objects.active().exists():
+        send_due_alerts.enqueue()
+
+
+def send_due() -> Run:
+    """Queue an alert for each due subscription with news; see the module's docstring."""
+    with _alone() as alone:
+        if not alone:
+            return Run(busy=True)
+        until = changes_until()
+        due = list(
+            Subscription.objects.due(until).values_list(
+                "pk", "query", "criteria", "matched_until", "confirmed_at"
+            )
+        )
+        run = Run(due=len(due))
+        if not due:
+            return run
+        since = {pk: matched or confirmed for pk, _, _, matched, confirmed in due}
+        changed = changes(min(since.values()), until)
+        run.changed = len(changed.ids)
+        subset = Subset(changed.ids.tolist())
+        # The changed trials in the subset's order (a trial deleted meanwhile is left out).
+        kept = np.isin(changed.ids, subset.ids)
+        changed = Changes(changed.ids[kept], changed.first[kept], changed.opened[kept])
+        searches = defaultdict(list)
+        for pk, query, criteria, _, _ in due:
+            searches[query].append((pk, criteria))  # the same query: the same criteria
+        subset.prepare(Criteria.from_json(group[0][1]) for group in searches.values())
+        quiet = []
+        for group in searches.values():
+            matching = subset.matching(Criteria.from_json(group[0][1]))
+            for pk, _ in group:
+                new, opened = changed.for_window(since[pk], until)
+                found = [(int(t), Reason.NEW) for t in changed.ids[new & matching]]
+                found += [(int(t), Reason.OPENED) for t in changed.ids[opened & matching]]
+                sent = _deliver(pk, since[pk], until, found) if found else 0
+                if sent:
+                    run.alerts += 1
+                    run.trials += sent
+                elif not found:
+                    quiet.append(pk)
+        run.quiet = len(quiet)
+        for start in range(0, len(quiet), QUIET_BATCH):
+            Subscription.objects.filter(pk__in=quiet[start : start + QUIET_BATCH]).update(
+                matched_until=until
+            )
+    logger.info("alerts: %s", run)
+    return run
+
+
+def _deliver(pk: int, since: dt.datetime, until: dt.datetime, found: list) -> int:
+    """Record and queue one subscription's alert; how many trials it holds (0: none new,
+    or the subscription changed meanwhile: unsubscribed, paused, done by another run)."""
+    with transaction.atomic():
+        subscription = Subscription.objects.active().select_for_update().filter(pk=pk).first()
+        if subscription is None or (subscription.matched_until or since) != since:
+            return 0
+        ids = [trial for trial, _ in found]
+        sent = set(
+            AlertTrial.objects.filter(subscription_id=pk, trial_id__in=ids).values_list(
+                "trial_id", flat=True
+            )
+        )
+        fresh = [(trial, reason) for trial, reason in found if trial not in sent]
+        changes = {"matched_until": until}
+        if fresh:
+            alert = Alert.objects.create(subscription_id=pk, total=len(fresh))
+            AlertTrial.objects.bulk_create(
+                AlertTrial(subscription_id=pk, alert=alert, trial_id=trial, reason=reason)
+                for trial, reason in fresh
+            )
+            send_alert.enqueue(alert.pk)
+            changes["last_sent_at"] = until
+        Subscription.objects.filter(pk=pk).update(**changes)
+    return len(fresh)
+
+
+@contextlib.contextmanager
+def _alone():
+    """Whether this run is the only one (a session lock: a killed run releases it)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [RUN_LOCK])
+        alone = cursor.fetchone()[0]
+    try:
+        yield alone
+    finally:
+        if alone:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK])
