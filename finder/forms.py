@@ -1,4 +1,5 @@
-"""Forms of the site: the "contact the study team" form on the trial page.
+"""Forms of the site: the "contact the study team" form on the trial page, and the
+sign-up for e-mail alerts about a search.
 
 Each field cleans and checks itself in `clean_<field>` with a message a patient can
 act on; `clean()` adds the checks that need the database (the study is open, the
@@ -10,11 +11,12 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
 from trials import contact
 from trials.ctgov import CONTROL_CHARACTERS, one_line
-from trials.models import Site, Trial
+from trials.models import Site, Subscription, Trial
 
 LINK = re.compile(r"https?://|www\.|@|<|>", re.I)
 PHONE = re.compile(r"^\+?[\d\s().\-/]+?(?:\s*(?:ext\.?|x|#)\s*\d{1,6})?$", re.I)
@@ -244,3 +246,50 @@ class ContactForm(forms.Form):
                     self.rate_limited = True
                     raise forms.ValidationError(error, code="rate_limited")
         return data
+
+
+class AlertForm(forms.Form):
+    """An e-mail address and how often to write, for alerts about a search (the search
+    itself comes from the page's query string, cleaned by the FilterSet)."""
+
+    email = forms.EmailField(
+        label=gettext_lazy("Your e-mail address"),
+        max_length=254,
+        error_messages={
+            "required": gettext_lazy("Enter your e-mail address."),
+            "invalid": gettext_lazy("Enter your e-mail address in the form name@example.com."),
+            "max_length": gettext_lazy(
+                "Please shorten your e-mail address to %(limit_value)d characters or fewer."
+            ),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    frequency = forms.ChoiceField(
+        label=gettext_lazy("How often"),
+        choices=Subscription.Frequency.choices,
+        initial=Subscription.Frequency.WEEKLY,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": gettext_lazy("Choose daily or weekly.")},
+    )
+    # Hidden from people (CSS and aria-hidden); bots fill it in.
+    leave_empty = forms.CharField(
+        label=gettext_lazy("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.cleaned_data.get("leave_empty", "").strip())
+
+
+class FrequencyForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label=gettext_lazy("How often"),
+        choices=Subscription.Frequency.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": gettext_lazy("Choose daily or weekly.")},
+    )

@@ -7,4 +7,4 @@ change, search, autocomplete, export or read the history of either. Views,
 changes and exports of requests go to the audit log, which only superusers read.
 """
 
-from . import access, requests, trials  # noqa: F401  (each registers its ModelAdmins)
+from . import access, alerts, requests, trials  # noqa: F401  (each registers its ModelAdmins)
