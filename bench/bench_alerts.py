@@ -1,0 +1,157 @@
+"""E-mail alerts benchmark: `manage.py send_alerts` with many subscriptions after an import.
+
+    .venv/bin/python bench/bench_alerts.py                      # 600,000 trials, 100,000 subscriptions
+    .venv/bin/python bench/bench_alerts.py --trials 20000 --subscriptions 5000 --changed 1000
+    .venv/bin/python bench/bench_alerts.py --reuse              # keep the imported trials, redo the rest
+
+In a database of its own (`trialfinder_bench_alerts`): imports TRIALS synthetic studies,
+adds SUBSCRIPTIONS confirmed subscriptions (conditions drawn from the condition
+vocabulary in proportion to their open trials; some with an age, phases, a country or
+words), then imports CHANGED studies, half of them new and half existing closed
+studies now recruiting, and times `send_alerts` (matching and queueing every alert),
+a second run (nothing is sent twice), and the worker sending a sample of the queued
+e-mails (Django's dummy mail backend: rendering and queue, not a mail server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import BASE, OUT, PYTHON, bench_env, fresh_database, manage, synthetic_file  # noqa: E402
+
+DB = "trialfinder_bench_alerts"
+CLOSED = {"COMPLETED", "TERMINATED", "ACTIVE_NOT_RECRUITING", "WITHDRAWN", "UNKNOWN", "SUSPENDED"}
+
+SUBSCRIBE = """
+import random
+from django.utils import timezone
+from finder.filters import query_for
+from trials.models import ConditionTerm, Subscription, Trial
+from trials.search.criteria import Criteria
+
+count = {count}
+rng = random.Random(7)
+terms = list(ConditionTerm.objects.filter(open_trial_count__gt=0).values_list("term", "open_trial_count"))
+countries = [c for c, in Trial.objects.values_list("countries__0").distinct()[:60] if c]
+words = ["exercise", "vaccine", "surgery", '"quality of life"', "pain -opioid", "diet"]
+now = timezone.now()
+Subscription.objects.all().delete()
+batch = []
+for i in range(count):
+    found = {{"condition": rng.choices(terms, [n for _, n in terms])[0][0]}}
+    if rng.random() < 0.6:
+        found["age"] = rng.randint(18, 80)
+    if rng.random() < 0.2:
+        found["phase"] = rng.sample(["PHASE1", "PHASE2", "PHASE3"], rng.randint(1, 2))
+    if rng.random() < 0.1 and countries:
+        found["country"] = [rng.choice(countries)]
+    if rng.random() < 0.05:
+        found["q"] = rng.choice(words)
+    criteria = Criteria.of(**found)
+    batch.append(Subscription(
+        email=f"person{{i}}@example.org", query=query_for(criteria), criteria=criteria.as_json(),
+        frequency=rng.choice(["daily", "weekly"]), confirmed_at=now, matched_until=now,
+    ))
+    if len(batch) == 10_000:
+        Subscription.objects.bulk_create(batch)
+        batch = []
+Subscription.objects.bulk_create(batch)
+print(Subscription.objects.count(), "subscriptions,", len({{s for s in Subscription.objects.values_list("query", flat=True)}}), "distinct searches")
+"""
+
+SENT = """
+from trials.models import Alert, AlertTrial
+print(Alert.objects.count(), "alerts,", AlertTrial.objects.count(), "trials in them")
+"""
+
+
+def changed_file(source, count: int, trials: int) -> str:
+    """CHANGED studies: half new (synthetic, other ids), half existing closed ones now recruiting."""
+    new = count // 2
+    path = OUT / f"changed-{trials}-{count}.jsonl"
+    fresh = OUT / f"new-{new}.jsonl"
+    subprocess.run(
+        [
+            PYTHON,
+            str(BASE / "bench" / "generate_studies.py"),
+            "--count",
+            str(new),
+            "--seed",
+            "43",
+            "--start-id",
+            "95000000",
+            "--out",
+            str(fresh),
+        ],
+        check=True,
+    )
+    opened = 0
+    with gzip.open(source, "rt") as studies, open(path, "w") as out:
+        out.write(fresh.read_text())
+        for line in studies:
+            study = json.loads(line)
+            status = study["protocolSection"]["statusModule"]
+            if status.get("overallStatus") not in CLOSED:
+                continue
+            status["overallStatus"] = "RECRUITING"
+            status["lastUpdatePostDateStruct"] = {"date": "2025-06-01", "type": "ACTUAL"}
+            out.write(json.dumps(study) + "\n")
+            opened += 1
+            if opened == count - new:
+                break
+    return str(path)
+
+
+def timed(env, *args) -> tuple[float, str]:
+    started = time.monotonic()
+    done = manage(env, *args, capture_output=True, check=True)
+    return time.monotonic() - started, (done.stdout + done.stderr).strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=600_000)
+    parser.add_argument("--subscriptions", type=int, default=100_000)
+    parser.add_argument("--changed", type=int, default=5_000)
+    parser.add_argument("--sample", type=int, default=2_000, help="e-mails the worker sends")
+    parser.add_argument("--reuse", action="store_true", help="keep the imported trials")
+    args = parser.parse_args()
+    source = synthetic_file(args.trials)
+    if args.reuse:
+        env = bench_env(DB)
+        manage(env, "migrate", "-v0", check=True)
+    else:
+        env = fresh_database(DB)
+        seconds, _ = timed(env, "import_ctgov", "--workers", "2", str(source))
+        print(f"imported {args.trials:,} trials in {seconds:.0f} s")
+    seconds, out = timed(env, "shell", "-c", SUBSCRIBE.format(count=args.subscriptions))
+    print(f"{out} ({seconds:.0f} s)")
+    time.sleep(1)  # the subscriptions' last match is before the changes
+    seconds, out = timed(env, "import_ctgov", changed_file(source, args.changed, args.trials))
+    print(f"import of the changes: {out.splitlines()[-1]} ({seconds:.1f} s with the rebuild)")
+    env["DJANGO_LOG_LEVEL"] = "WARNING"
+    seconds, out = timed(env, "send_alerts")
+    print(f"send_alerts: {seconds:.1f} s: {out}")
+    _, out = timed(env, "shell", "-c", SENT)
+    print(f"  {out}")
+    seconds, out = timed(env, "send_alerts")
+    print(f"send_alerts again: {seconds:.1f} s: {out}")
+    env["DJANGO_EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
+    seconds, _ = timed(
+        env, "db_worker", "--batch", "--no-startup-delay", "--max-tasks", str(args.sample)
+    )
+    print(
+        f"db_worker: {args.sample:,} alert e-mails rendered and sent in {seconds:.1f} s "
+        f"({args.sample / seconds:.0f} per second, one worker)"
+    )
+
+
+if __name__ == "__main__":
+    main()
