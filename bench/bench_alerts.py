@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_alerts.py --trials 20000 --subscriptions 5000 --changed 1000
     .venv/bin/python bench/bench_alerts.py --reuse              # keep the imported trials, redo the rest
 
-In a database of its own (`trialfinder_bench_alerts`): imports TRIALS synthetic studies,
+In a database of its own (`trialfinder_bench_alerts`, or --db): imports TRIALS synthetic studies,
 adds SUBSCRIPTIONS confirmed subscriptions (conditions drawn from the condition
 vocabulary in proportion to their open trials; some with an age, phases, a country or
 words), then imports CHANGED studies, half of them new and half existing closed
@@ -122,13 +122,14 @@ def main() -> None:
     parser.add_argument("--changed", type=int, default=5_000)
     parser.add_argument("--sample", type=int, default=2_000, help="e-mails the worker sends")
     parser.add_argument("--reuse", action="store_true", help="keep the imported trials")
+    parser.add_argument("--db", default=DB, help=f"the database to use ({DB})")
     args = parser.parse_args()
     source = synthetic_file(args.trials)
     if args.reuse:
-        env = bench_env(DB)
+        env = bench_env(args.db)
         manage(env, "migrate", "-v0", check=True)
     else:
-        env = fresh_database(DB)
+        env = fresh_database(args.db)
         seconds, _ = timed(env, "import_ctgov", "--workers", "2", str(source))
         print(f"imported {args.trials:,} trials in {seconds:.0f} s")
     seconds, out = timed(env, "shell", "-c", SUBSCRIBE.format(count=args.subscriptions))

@@ -18,6 +18,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -262,7 +263,8 @@ def alert_trials(
     request: HttpRequest, subscription: Subscription, token: str, alert_id: int
 ) -> HttpResponse:
     """Every trial of one alert (the e-mail lists the first ones)."""
-    alert = Alert.objects.filter(pk=alert_id, subscription=subscription).first()
+    alerts = Alert.objects.annotate(total=Count("trials"))
+    alert = alerts.filter(pk=alert_id, subscription=subscription).first()
     if alert is None:
         raise Http404("no such alert")
     context = {

@@ -787,3 +787,106 @@ def test_a_search_changed_while_signing_up_is_stored_as_shown(client):
         "condition": "lupus nephritis",
         "chosen": {"status": []},
     }
+
+
+# Matching the changed trials
+
+
+SEARCHES = [
+    {"condition": "lupus nephritis"},
+    {"condition": "breast cancer", "age": 50},
+    {"condition": "erectile dysfunction", "status": ["ALL"]},
+    {"condition": "diabetes", "phase": ["PHASE2", "PHASE3"]},
+    {"condition": "Crohn's disease", "sex": ["FEMALE"]},
+    {"condition": "no such condition at all"},
+    {"condition": "the"},
+    {"q": "stem cell"},
+    {"q": '"quality of life"', "status": ["ALL"]},
+    {"q": "pain OR fatigue"},
+    {"q": "cancer -breast", "age": 70},
+    {"q": "zzqx"},
+    {"age": 8, "healthy": ["true"]},
+    {"age_group": ["OLDER_ADULT"], "type": ["OBSERVATIONAL"], "status": ["ALL"]},
+    {"country": ["France", "Germany"], "has_results": ["true"], "status": ["COMPLETED"]},
+    {"condition": "cancer", "q": "immunotherapy", "country": ["United States"], "age": 45},
+]
+
+
+@pytest.mark.parametrize(
+    "search", SEARCHES, ids=lambda s: "&".join(f"{k}={v}" for k, v in s.items())
+)
+def test_the_changed_trials_match_a_search_exactly_as_the_search_page_finds_them(search):
+    from trials.search import sql
+    from trials.search.criteria import Criteria
+    from trials.search.subset import Subset
+
+    chosen = {
+        k: [] if v == ["ALL"] else v
+        for k, v in search.items()
+        if k not in ("q", "condition", "age")
+    }
+    criteria = Criteria.of(
+        q=search.get("q", ""),
+        condition=search.get("condition", ""),
+        age=search.get("age"),
+        **chosen,
+    )
+    ids = list(Trial.objects.values_list("pk", flat=True))
+    subset = Subset(ids)
+    found = set(subset.ids[subset.matching(criteria)].tolist())
+    assert found == set(sql.among(criteria, ids))
+    some = ids[::7]  # a part of the store: only those trials
+    part = Subset(some)
+    assert set(part.ids[part.matching(criteria)].tolist()) == found & set(some)
+
+
+def test_the_importer_records_when_a_trial_came_and_when_it_opened():
+    before = timezone.now()
+    trial = make_trial(status="NOT_YET_RECRUITING")
+    assert before < trial.first_imported_at <= timezone.now() and trial.opened_at is None
+    make_trial(nct_id=trial.nct_id, status="RECRUITING", last_update="2026-02-01")
+    opened = Trial.objects.get(pk=trial.pk)
+    assert opened.first_imported_at == trial.first_imported_at and opened.opened_at > before
+    make_trial(nct_id=trial.nct_id, status="ACTIVE_NOT_RECRUITING", last_update="2026-03-01")
+    assert Trial.objects.get(pk=trial.pk).opened_at == opened.opened_at
+
+
+@pytest.mark.parametrize(
+    "before, after, opens",
+    [
+        ("NOT_YET_RECRUITING", "RECRUITING", True),
+        ("COMPLETED", "RECRUITING", True),
+        ("SUSPENDED", "NOT_YET_RECRUITING", True),
+        ("ACTIVE_NOT_RECRUITING", "ENROLLING_BY_INVITATION", True),
+        ("RECRUITING", "RECRUITING", False),
+        ("RECRUITING", "NOT_YET_RECRUITING", False),
+        ("ENROLLING_BY_INVITATION", "RECRUITING", False),
+        ("RECRUITING", "COMPLETED", False),
+    ],
+)
+def test_a_trial_opens_when_it_moves_into_an_open_status_or_starts_recruiting(before, after, opens):
+    from trials.vocabularies import opens as opening
+
+    assert opening(before, after) is opens
+
+
+@pytest.mark.parametrize(
+    "query, words",
+    [
+        (
+            "condition=lupus&q=stem+cell",
+            "new trials for lupus matching “stem cell”, open to enrollment",
+        ),
+        ("q=stem+cell&age=34", "new trials matching “stem cell”, open to enrollment, for age 34"),
+        (
+            "condition=gout&status=RECRUITING&status=NOT_YET_RECRUITING&phase=PHASE3",
+            "new trials for gout, recruiting or not yet recruiting, phase: Phase 3",
+        ),
+        (
+            "condition=gout&status=ALL&country=France",
+            "new trials for gout, in any status, in France",
+        ),
+    ],
+)
+def test_the_sign_up_says_the_search_in_words(client, query, words):
+    assert words in client.get(f"/alerts/new/?{query}").content.decode()

@@ -897,7 +897,6 @@ class Alert(models.Model):
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="alerts")
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    total = models.PositiveIntegerField(help_text="How many trials it holds.")
 
     def __str__(self) -> str:
         return f"Alert #{self.pk}"

@@ -96,6 +96,7 @@ def _message(subject: str, name: str, context: dict, to: str, html: bool = False
 
 @sensitive_variables()
 def alert_message(alert: Alert) -> EmailMultiAlternatives:
+    """The alert's e-mail; `alert.total` is the number of its trials (annotated)."""
     subscription = alert.subscription
     token = subscriptions.new_token(subscription)
     items = alert_items(alert)

@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 
 RUN_LOCK = 7_210_422  # one run at a time (cron and an import's task may meet)
 QUIET_BATCH = 5_000
+SUBSCRIPTIONS = Subscription._meta.db_table
+ALERTS = Alert._meta.db_table
+SENT_LOG = AlertTrial._meta.db_table
 Reason = AlertTrial.Reason
 
 
@@ -144,30 +147,42 @@ def send_due() -> Run:
     return run
 
 
+class _AllSentBefore(Exception):
+    """Rolls back an alert whose every trial the subscription was told about before."""
+
+
 def _deliver(pk: int, since: dt.datetime, until: dt.datetime, found: list) -> int:
-    """Record and queue one subscription's alert; how many trials it holds (0: none new,
-    or the subscription changed meanwhile: unsubscribed, paused, done by another run)."""
-    with transaction.atomic():
-        subscription = Subscription.objects.active().select_for_update().filter(pk=pk).first()
-        if subscription is None or (subscription.matched_until or since) != since:
-            return 0
-        ids = [trial for trial, _ in found]
-        sent = set(
-            AlertTrial.objects.filter(subscription_id=pk, trial_id__in=ids).values_list(
-                "trial_id", flat=True
+    """Record and queue one subscription's alert; how many trials it holds (0: all were
+    sent before, or the subscription changed meanwhile: unsubscribed, paused, or done by
+    another run). Three statements, as this runs once per subscription with news."""
+    trials, reasons = zip(*found, strict=True)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Locks the subscription, finds it as it was matched, or leaves it alone.
+            cursor.execute(
+                f"UPDATE {SUBSCRIPTIONS} SET matched_until = %s, last_sent_at = %s "
+                "WHERE id = %s AND matched_until IS NOT DISTINCT FROM %s "
+                "AND confirmed_at IS NOT NULL AND paused_at IS NULL RETURNING id",
+                [until, until, pk, since],
             )
-        )
-        fresh = [(trial, reason) for trial, reason in found if trial not in sent]
-        changes = {"matched_until": until}
-        if fresh:
-            alert = Alert.objects.create(subscription_id=pk, total=len(fresh))
-            AlertTrial.objects.bulk_create(
-                AlertTrial(subscription_id=pk, alert=alert, trial_id=trial, reason=reason)
-                for trial, reason in fresh
+            if cursor.fetchone() is None:
+                return 0
+            # The sent log's unique constraint leaves out what the subscription had before.
+            cursor.execute(
+                f"WITH alert AS (INSERT INTO {ALERTS} (subscription_id, created_at) "
+                "VALUES (%s, now()) RETURNING id) "
+                f"INSERT INTO {SENT_LOG} (subscription_id, alert_id, trial_id, reason) "
+                "SELECT %s, alert.id, t, r FROM alert, unnest(%s::bigint[], %s::text[]) u(t, r) "
+                "ON CONFLICT (subscription_id, trial_id) DO NOTHING RETURNING alert_id",
+                [pk, pk, list(trials), list(reasons)],
             )
-            send_alert.enqueue(alert.pk)
-            changes["last_sent_at"] = until
-        Subscription.objects.filter(pk=pk).update(**changes)
+            fresh = cursor.fetchall()
+            if not fresh:
+                raise _AllSentBefore
+            send_alert.enqueue(fresh[0][0])
+    except _AllSentBefore:
+        Subscription.objects.filter(pk=pk, matched_until=since).update(matched_until=until)
+        return 0
     return len(fresh)
 
 
@@ -177,9 +192,16 @@ def _alone():
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [RUN_LOCK])
         alone = cursor.fetchone()[0]
+        if alone and not connection.in_atomic_block:
+            # Optimisation: one transaction per subscription with news must not wait for
+            # its own flush to disk. If the machine (not this process) crashes, the last
+            # of them may be lost, each whole, with its e-mail task: the next run does
+            # those subscriptions again.
+            cursor.execute("SET synchronous_commit = off")
     try:
         yield alone
     finally:
         if alone:
             with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK])

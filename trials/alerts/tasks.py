@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db.models import Count
 from django.utils import timezone
 from django_tasks import task
 
@@ -75,7 +76,8 @@ def send_alert(alert_id: int, attempt: int = 1) -> str:
     """E-mail an alert: the trials newly matching a subscription's search."""
     from . import emails
 
-    alert = Alert.objects.select_related("subscription").filter(pk=alert_id).first()
+    alerts = Alert.objects.select_related("subscription").annotate(total=Count("trials"))
+    alert = alerts.filter(pk=alert_id).first()
     if alert is None:
         return GONE  # unsubscribed since it was queued
     if alert.sent_at:

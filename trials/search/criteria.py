@@ -129,11 +129,11 @@ class Criteria:
         enrollment, for age 34"; `trials` names what is found ("new trials")."""
         trials = trials or str(_("trials"))
         head = {
-            ("condition", "q"): _("%(trials)s for %(condition)s matching “%(q)s”"),
-            ("condition",): _("%(trials)s for %(condition)s"),
-            ("q",): _("%(trials)s matching “%(q)s”"),
-            (): "%(trials)s",
-        }[tuple(self.texts())]
+            frozenset({"condition", "q"}): _("%(trials)s for %(condition)s matching “%(q)s”"),
+            frozenset({"condition"}): _("%(trials)s for %(condition)s"),
+            frozenset({"q"}): _("%(trials)s matching “%(q)s”"),
+            frozenset(): "%(trials)s",
+        }[frozenset(self.texts())]
         parts = [str(head) % {"trials": trials, **self.texts()}]
         statuses = self.effective_statuses
         if STATUS.key not in self.chosen:
