@@ -147,40 +147,38 @@ def send_due() -> Run:
     return run
 
 
-class _AllSentBefore(Exception):
-    """Rolls back an alert whose every trial the subscription was told about before."""
+class _NothingToSend(Exception):
+    """Rolls back an alert with no trial: each was sent to the subscription before."""
 
 
 def _deliver(pk: int, since: dt.datetime, until: dt.datetime, found: list) -> int:
     """Record and queue one subscription's alert; how many trials it holds (0: all were
     sent before, or the subscription changed meanwhile: unsubscribed, paused, or done by
-    another run). Three statements, as this runs once per subscription with news."""
+    another run). Two statements: this runs once per subscription with news.
+
+    The first locks the subscription and moves it on if it is as it was matched, adds the
+    alert, and its trials to the sent log, whose unique constraint leaves out what the
+    subscription was sent before; the second queues the e-mail."""
     trials, reasons = zip(*found, strict=True)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            # Locks the subscription, finds it as it was matched, or leaves it alone.
             cursor.execute(
-                f"UPDATE {SUBSCRIPTIONS} SET matched_until = %s, last_sent_at = %s "
+                f"WITH moved AS (UPDATE {SUBSCRIPTIONS} SET matched_until = %s, last_sent_at = %s "
                 "WHERE id = %s AND matched_until IS NOT DISTINCT FROM %s "
-                "AND confirmed_at IS NOT NULL AND paused_at IS NULL RETURNING id",
-                [until, until, pk, since],
-            )
-            if cursor.fetchone() is None:
-                return 0
-            # The sent log's unique constraint leaves out what the subscription had before.
-            cursor.execute(
-                f"WITH alert AS (INSERT INTO {ALERTS} (subscription_id, created_at) "
-                "VALUES (%s, now()) RETURNING id) "
+                "AND confirmed_at IS NOT NULL AND paused_at IS NULL RETURNING id), "
+                f"alert AS (INSERT INTO {ALERTS} (subscription_id, created_at) "
+                "SELECT id, now() FROM moved RETURNING id) "
                 f"INSERT INTO {SENT_LOG} (subscription_id, alert_id, trial_id, reason) "
                 "SELECT %s, alert.id, t, r FROM alert, unnest(%s::bigint[], %s::text[]) u(t, r) "
                 "ON CONFLICT (subscription_id, trial_id) DO NOTHING RETURNING alert_id",
-                [pk, pk, list(trials), list(reasons)],
+                [until, until, pk, since, pk, list(trials), list(reasons)],
             )
             fresh = cursor.fetchall()
             if not fresh:
-                raise _AllSentBefore
+                raise _NothingToSend
             send_alert.enqueue(fresh[0][0])
-    except _AllSentBefore:
+    except _NothingToSend:
+        # All sent before (or the subscription changed): it moves on, without an alert.
         Subscription.objects.filter(pk=pk, matched_until=since).update(matched_until=until)
         return 0
     return len(fresh)
