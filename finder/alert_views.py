@@ -4,7 +4,7 @@ The search comes from the query string, cleaned by the FilterSet as on the searc
 and is stored as its criteria. The sign-up answers the same whether or not the address
 already had the search (trials.alerts.subscriptions.subscribe). The pages reached from
 e-mails identify the subscription by the token in their address, never by a cookie:
-they are not cached, not indexed, and send no referrer. Unsubscribing by POST needs no
+they are not cached, not indexed, and send no referrer to other sites. Unsubscribing by POST needs no
 cookie and no CSRF token (RFC 8058: mail providers post it themselves); a GET only
 shows the button, so link scanners unsubscribe no one.
 """
@@ -159,9 +159,10 @@ def alert_sent(request: HttpRequest) -> HttpResponse:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """A page whose address holds a secret: not cached, not indexed, no referrer."""
+    """A page whose address holds a secret: not cached, not indexed. (The site's referrer
+    policy, same-origin, already keeps the address from other sites; no-referrer would
+    make browsers send "Origin: null" with the page's forms, which CSRF checks refuse.)"""
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -569,7 +569,8 @@ def test_the_manage_page_changes_the_frequency_and_keeps_the_alerts(client):
     subscription = subscribed(client)
     path = manage_path_for(subscription)
     page = client.get(path)
-    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "no-referrer"
+    assert page["Cache-Control"] == "no-store" and page["X-Robots-Tag"] == "noindex"
+    assert page["Referrer-Policy"] == "same-origin"  # the address holds the token
     assert "new trials for Quellington disease" in page.content.decode()
     response = client.post(path, {"action": "frequency", "frequency": "daily"})
     assert response.status_code == 302
