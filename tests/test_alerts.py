@@ -221,7 +221,7 @@ def test_following_the_link_shows_a_button_and_only_the_button_confirms(client):
     assert Subscription.objects.get().is_confirmed
     manage = client.get(response["Location"]).content.decode()
     assert "your alerts are confirmed" in manage
-    assert "new trials for Quellington disease, open to enrollment, for age 34" in manage
+    assert "New trials for Quellington disease, open to enrollment, for age 34" in manage
 
 
 def test_nothing_but_the_confirmation_goes_out_before_it_is_confirmed(client):
@@ -501,7 +501,10 @@ def test_send_alerts_twice_sends_nothing_twice(client):
     assert len(alerts_sent()) == 1 and Alert.objects.count() == 1
 
 
-def test_a_run_killed_half_way_is_completed_by_the_next_and_sends_nothing_twice(client):
+def test_a_run_killed_half_way_is_completed_by_the_next_and_sends_nothing_twice(
+    client, monkeypatch
+):
+    monkeypatch.setattr(sending, "SEND_BATCH", 1)  # a transaction per subscription here
     people = [subscribed(Client(), email=f"p{n}@example.net") for n in range(4)]
     DBTaskResult.objects.all().delete()
     make_trial(conditions=[CONDITION])
@@ -532,8 +535,8 @@ def test_a_mail_server_that_is_down_loses_nothing(client, caplog):
     with mock.patch(LOCMEM_SEND, side_effect=down):
         run_queue()
         retry = DBTaskResult.objects.get(status="READY")
-        assert retry.task_path == "trials.alerts.tasks.send_alert"
-        assert retry.args_kwargs["kwargs"] == {"attempt": 2}
+        assert retry.task_path == "trials.alerts.tasks.send_alerts"
+        assert retry.args_kwargs == {"args": [[Alert.objects.get().pk]], "kwargs": {"attempt": 2}}
     assert alerts_sent() == [] and Alert.objects.get().sent_at is None
     DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
     run_queue()
@@ -571,7 +574,7 @@ def test_the_manage_page_changes_the_frequency_and_keeps_the_alerts(client):
     page = client.get(path)
     assert page["Cache-Control"] == "no-store" and page["X-Robots-Tag"] == "noindex"
     assert page["Referrer-Policy"] == "same-origin"  # the address holds the token
-    assert "new trials for Quellington disease" in page.content.decode()
+    assert "New trials for Quellington disease" in page.content.decode()
     response = client.post(path, {"action": "frequency", "frequency": "daily"})
     assert response.status_code == 302
     assert "at most as often as you chose" in client.get(response["Location"]).content.decode()
@@ -891,3 +894,34 @@ def test_a_trial_opens_when_it_moves_into_an_open_status_or_starts_recruiting(be
 )
 def test_the_sign_up_says_the_search_in_words(client, query, words):
     assert words in client.get(f"/alerts/new/?{query}").content.decode()
+
+
+def test_one_task_sends_many_alerts_and_queues_again_only_those_not_sent(client, monkeypatch):
+    monkeypatch.setattr(sending, "ALERTS_PER_TASK", 10)
+    people = [subscribed(Client(), email=f"p{n}@example.net") for n in range(3)]
+    DBTaskResult.objects.all().delete()
+    make_trial(conditions=[CONDITION])
+    DBTaskResult.objects.all().delete()
+    sending.send_due()
+    (task,) = DBTaskResult.objects.all()
+    assert task.args_kwargs == {
+        "args": [sorted(Alert.objects.values_list("pk", flat=True))],
+        "kwargs": {},
+    }
+    calls = []
+
+    def second_fails(messages):
+        calls.append(messages)
+        if len(calls) == 2:
+            raise smtplib.SMTPServerDisconnected("gone")
+        return len(messages)
+
+    with mock.patch(LOCMEM_SEND, side_effect=second_fails):
+        run_queue()
+    retry = DBTaskResult.objects.get(status="READY")
+    assert len(retry.args_kwargs["args"][0]) == 2  # the first was sent
+    assert Alert.objects.filter(sent_at__isnull=False).count() == 1
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    run_queue()
+    assert Alert.objects.filter(sent_at__isnull=True).count() == 0
+    assert len(people) == 3

@@ -7,12 +7,12 @@ opened since the earliest of those subscriptions' last matches: a few thousand, 
 once into a `Subset`. Each distinct search is matched once; each subscription then
 keeps the trials that changed since its own last match.
 
-One transaction per subscription with news writes the sent log (unique per subscription
-and trial, so a trial is never sent twice), the Alert and its e-mail task, and moves the
-subscription's match time on; subscriptions with nothing new move on together and get
-no e-mail. A run killed half-way leaves each subscription done or untouched: the next
-run does the rest. The e-mails go through the task queue, which keeps them while the
-mail server is down.
+One transaction for each batch of subscriptions with news writes their sent log (unique
+per subscription and trial, so a trial is never sent twice), their Alerts and the tasks
+that e-mail them, and moves their match time on; subscriptions with nothing new move on
+together and get no e-mail. A run killed half-way leaves each subscription done or
+untouched, never half-done: the next run does the rest. The e-mails go through the task
+queue, which keeps them while the mail server is down.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,12 +30,17 @@ from ..importer import changes_until
 from ..models import Alert, AlertTrial, Subscription, Trial
 from ..search.criteria import Criteria
 from ..search.subset import Subset
-from .tasks import send_alert, send_due_alerts
+from .tasks import send_alerts, send_due_alerts
 
 logger = logging.getLogger(__name__)
 
 RUN_LOCK = 7_210_422  # one run at a time (cron and an import's task may meet)
 QUIET_BATCH = 5_000
+# Optimisation: subscriptions with news are recorded this many to a transaction, and their
+# e-mails queued ALERTS_PER_TASK to a task: one transaction and one task per subscription
+# spent a run's time on round trips and commits. A batch is written whole or not at all.
+SEND_BATCH = 500
+ALERTS_PER_TASK = 100
 SUBSCRIPTIONS = Subscription._meta.db_table
 ALERTS = Alert._meta.db_table
 SENT_LOG = AlertTrial._meta.db_table
@@ -50,6 +55,10 @@ class Run:
     quiet: int = 0  # subscriptions with nothing new (no e-mail)
     changed: int = 0  # trials new or opened in the run's window
     busy: bool = False  # another run was under way; this one did nothing
+
+    def add(self, alerts: int, trials: int) -> None:
+        self.alerts += alerts
+        self.trials += trials
 
     def __str__(self) -> str:
         if self.busy:
@@ -125,19 +134,22 @@ def send_due() -> Run:
         for pk, query, criteria, _, _ in due:
             searches[query].append((pk, criteria))  # the same query: the same criteria
         subset.prepare(Criteria.from_json(group[0][1]) for group in searches.values())
-        quiet = []
+        quiet, batch = [], []
         for group in searches.values():
             matching = subset.matching(Criteria.from_json(group[0][1]))
             for pk, _ in group:
                 new, opened = changed.for_window(since[pk], until)
                 found = [(int(t), Reason.NEW) for t in changed.ids[new & matching]]
                 found += [(int(t), Reason.OPENED) for t in changed.ids[opened & matching]]
-                sent = _deliver(pk, since[pk], until, found) if found else 0
-                if sent:
-                    run.alerts += 1
-                    run.trials += sent
-                elif not found:
+                if not found:
                     quiet.append(pk)
+                    continue
+                batch.append((pk, since[pk], found))
+                if len(batch) == SEND_BATCH:
+                    run.add(*_deliver(batch, until))
+                    batch = []
+        if batch:
+            run.add(*_deliver(batch, until))
         run.quiet = len(quiet)
         for start in range(0, len(quiet), QUIET_BATCH):
             Subscription.objects.filter(pk__in=quiet[start : start + QUIET_BATCH]).update(
@@ -147,41 +159,52 @@ def send_due() -> Run:
     return run
 
 
-class _NothingToSend(Exception):
-    """Rolls back an alert with no trial: each was sent to the subscription before."""
-
-
-def _deliver(pk: int, since: dt.datetime, until: dt.datetime, found: list) -> int:
-    """Record and queue one subscription's alert; how many trials it holds (0: all were
-    sent before, or the subscription changed meanwhile: unsubscribed, paused, or done by
-    another run). Two statements: this runs once per subscription with news.
-
-    The first locks the subscription and moves it on if it is as it was matched, adds the
-    alert, and its trials to the sent log, whose unique constraint leaves out what the
-    subscription was sent before; the second queues the e-mail."""
-    trials, reasons = zip(*found, strict=True)
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH moved AS (UPDATE {SUBSCRIPTIONS} SET matched_until = %s, last_sent_at = %s "
-                "WHERE id = %s AND matched_until IS NOT DISTINCT FROM %s "
-                "AND confirmed_at IS NOT NULL AND paused_at IS NULL RETURNING id), "
-                f"alert AS (INSERT INTO {ALERTS} (subscription_id, created_at) "
-                "SELECT id, now() FROM moved RETURNING id) "
-                f"INSERT INTO {SENT_LOG} (subscription_id, alert_id, trial_id, reason) "
-                "SELECT %s, alert.id, t, r FROM alert, unnest(%s::bigint[], %s::text[]) u(t, r) "
-                "ON CONFLICT (subscription_id, trial_id) DO NOTHING RETURNING alert_id",
-                [until, until, pk, since, pk, list(trials), list(reasons)],
-            )
-            fresh = cursor.fetchall()
-            if not fresh:
-                raise _NothingToSend
-            send_alert.enqueue(fresh[0][0])
-    except _NothingToSend:
-        # All sent before (or the subscription changed): it moves on, without an alert.
-        Subscription.objects.filter(pk=pk, matched_until=since).update(matched_until=until)
-        return 0
-    return len(fresh)
+def _deliver(batch: list[tuple[int, dt.datetime, list]], until: dt.datetime) -> tuple[int, int]:
+    """Record and queue the alerts of a batch of subscriptions (id, last match, trials
+    found) in one transaction; how many alerts and trials. A subscription changed since
+    it was matched (unsubscribed, paused, done by another run) is left out, and so is
+    each trial the sent log's unique constraint says it had before."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Locks the subscriptions as they were matched and moves them on.
+        cursor.execute(
+            f"UPDATE {SUBSCRIPTIONS} s SET matched_until = %s "
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) u(id, since) "
+            "WHERE s.id = u.id AND s.matched_until IS NOT DISTINCT FROM u.since "
+            "AND s.confirmed_at IS NOT NULL AND s.paused_at IS NULL RETURNING s.id",
+            [until, [pk for pk, _, _ in batch], [since for _, since, _ in batch]],
+        )
+        moved = sorted(row[0] for row in cursor.fetchall())
+        if not moved:
+            return 0, 0
+        cursor.execute(
+            f"INSERT INTO {ALERTS} (subscription_id, created_at) "
+            "SELECT unnest(%s::bigint[]), now() RETURNING subscription_id, id",
+            [moved],
+        )
+        alert_of = dict(cursor.fetchall())
+        rows = [
+            (pk, alert_of[pk], trial, reason)
+            for pk, _, found in batch
+            if pk in alert_of
+            for trial, reason in found
+        ]
+        cursor.execute(
+            f"INSERT INTO {SENT_LOG} (subscription_id, alert_id, trial_id, reason) "
+            "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[]) "
+            "ON CONFLICT (subscription_id, trial_id) DO NOTHING RETURNING alert_id",
+            [list(column) for column in zip(*rows, strict=True)],
+        )
+        sizes = Counter(row[0] for row in cursor.fetchall())
+        if empty := [alert for alert in alert_of.values() if alert not in sizes]:
+            cursor.execute(f"DELETE FROM {ALERTS} WHERE id = ANY(%s)", [empty])
+        sent = [pk for pk, alert in alert_of.items() if alert in sizes]
+        cursor.execute(
+            f"UPDATE {SUBSCRIPTIONS} SET last_sent_at = %s WHERE id = ANY(%s)", [until, sent]
+        )
+        alerts = sorted(sizes)
+        for start in range(0, len(alerts), ALERTS_PER_TASK):
+            send_alerts.enqueue(alerts[start : start + ALERTS_PER_TASK])
+    return len(sizes), sum(sizes.values())
 
 
 @contextlib.contextmanager

@@ -3,7 +3,8 @@
 Each task takes an id only: task arguments are stored and logged, and an address with a
 search is health data. When the mail server is down a task queues itself again after
 1, 2, 4... minutes (the CONTACT_EMAIL_* settings the contact e-mails use), so nothing
-is lost. An alert is sent once: its `sent_at` is recorded after the send. Log lines
+is lost. An alert is sent once: its `sent_at` is recorded after the send, and a task for several
+alerts queues again only those not sent yet. Log lines
 name ids and exception classes only (SMTP errors quote addresses).
 """
 
@@ -40,7 +41,7 @@ def _send(this_task, what: str, pk: int, attempt: int, build: Callable[[], Email
     try:
         build().send()
     except (smtplib.SMTPException, OSError) as exc:
-        return _retry(this_task, what, pk, attempt, exc)
+        return _retry(this_task, f"{what} {pk}", [pk], attempt, exc)
     except Exception as exc:
         # A bug, not an outage: fail the task with nothing personal in the stored
         # traceback (a message may quote an address).
@@ -50,44 +51,58 @@ def _send(this_task, what: str, pk: int, attempt: int, build: Callable[[], Email
     return SENT
 
 
-def _retry(this_task, what: str, pk: int, attempt: int, exc: Exception) -> str:
+def _retry(this_task, what: str, args: list, attempt: int, exc: Exception) -> str:
+    """Queue the task again with `args` after a delay that doubles with each attempt."""
     name = type(exc).__name__
     if attempt >= settings.CONTACT_EMAIL_MAX_ATTEMPTS:
-        logger.error("alerts: %s %s failed %s times (%s); giving up", what, pk, attempt, name)
+        logger.error("alerts: %s failed %s times (%s); giving up", what, attempt, name)
         return GAVE_UP
     delay = retry_delay(attempt)
     again = this_task
     if again.get_backend().supports_defer:
         again = again.using(run_after=timezone.now() + delay)
     logger.warning(
-        "alerts: %s %s failed (%s), attempt %s; trying again in %ss",
+        "alerts: %s failed (%s), attempt %s; trying again in %ss",
         what,
-        pk,
         name,
         attempt,
         int(delay.total_seconds()),
     )
-    again.enqueue(pk, attempt=attempt + 1)
+    again.enqueue(*args, attempt=attempt + 1)
     return RETRYING
 
 
 @task()
-def send_alert(alert_id: int, attempt: int = 1) -> str:
-    """E-mail an alert: the trials newly matching a subscription's search."""
+def send_alerts(alert_ids: list[int], attempt: int = 1) -> str:
+    """E-mail alerts (the trials newly matching a subscription's search), one after the
+    other; when the mail server is down, those not sent yet are queued again."""
     from . import emails
 
-    alerts = Alert.objects.select_related("subscription").annotate(total=Count("trials"))
-    alert = alerts.filter(pk=alert_id).first()
-    if alert is None:
-        return GONE  # unsubscribed since it was queued
-    if alert.sent_at:
-        return ALREADY_SENT
-    if alert.subscription.is_paused:
-        return PAUSED
-    result = _send(send_alert, "alert", alert_id, attempt, lambda: emails.alert_message(alert))
-    if result == SENT:
-        Alert.objects.filter(pk=alert_id).update(sent_at=timezone.now())
-    return result
+    found = Alert.objects.select_related("subscription").annotate(total=Count("trials"))
+    alerts = found.in_bulk(alert_ids)
+    sent, failed = 0, 0
+    for position, pk in enumerate(alert_ids):
+        alert = alerts.get(pk)
+        if alert is None or alert.sent_at or alert.subscription.is_paused:
+            continue  # unsubscribed or paused since it was queued, or sent already
+        try:
+            emails.alert_message(alert).send()
+        except (smtplib.SMTPException, OSError) as exc:
+            rest = alert_ids[position:]
+            return _retry(
+                send_alerts, f"alerts {pk} and {len(rest) - 1} more", [rest], attempt, exc
+            )
+        except Exception as exc:
+            # A bug, not an outage: the others still go; nothing personal is logged.
+            logger.error("alerts: alert %s failed (%s)", pk, type(exc).__name__)
+            failed += 1
+            continue
+        Alert.objects.filter(pk=pk).update(sent_at=timezone.now())
+        sent += 1
+    logger.info("alerts: %s alert(s) sent", sent)
+    if failed:
+        raise AlertNotSent(f"{failed} alert(s) failed; {sent} sent")
+    return f"{sent} sent"
 
 
 @task()
