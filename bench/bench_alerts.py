@@ -4,20 +4,19 @@
     .venv/bin/python bench/bench_alerts.py --trials 20000 --subscriptions 5000 --changed 1000
     .venv/bin/python bench/bench_alerts.py --reuse              # keep the imported trials, redo the rest
 
-In a database of its own (`trialfinder_bench_alerts`, or --db): imports TRIALS synthetic studies,
-adds SUBSCRIPTIONS confirmed subscriptions (conditions drawn from the condition
-vocabulary in proportion to their open trials; some with an age, phases, a country or
-words), then imports CHANGED studies, half of them new and half existing closed
-studies now recruiting, and times `send_alerts` (matching and queueing every alert),
-a second run (nothing is sent twice), and the worker sending a sample of the queued
-e-mails (Django's dummy mail backend: rendering and queue, not a mail server).
+In a database of its own (`trialfinder_bench_alerts`, or --db): imports TRIALS
+synthetic studies, adds SUBSCRIPTIONS confirmed subscriptions (conditions drawn from
+those trials list, so common ones come up often; some with an age, phases, a country
+or words), then imports CHANGED studies, half of them new and half existing closed
+studies now recruiting (again with --reuse: other studies change), and times
+`send_alerts` (matching and queueing every alert), a second run (nothing is sent
+twice), and the worker sending a sample of the queued e-mails (Django's dummy mail
+backend: rendering and the queue, not a mail server).
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import os
 import subprocess
 import sys
@@ -31,21 +30,25 @@ CLOSED = {"COMPLETED", "TERMINATED", "ACTIVE_NOT_RECRUITING", "WITHDRAWN", "UNKN
 
 SUBSCRIBE = """
 import random
+from django.db import connection
 from django.utils import timezone
 from finder.filters import query_for
-from trials.models import ConditionTerm, Subscription, Trial
+from trials.models import Subscription, Trial
 from trials.search.criteria import Criteria
 
 count = {count}
 rng = random.Random(7)
-terms = list(ConditionTerm.objects.filter(open_trial_count__gt=0).values_list("term", "open_trial_count"))
+# Conditions as trials list them (a sample of trials: common conditions come up often).
+with connection.cursor() as cursor:
+    cursor.execute("SELECT conditions[1] FROM trials_trial TABLESAMPLE SYSTEM (2) WHERE conditions <> '{{}}'")
+    terms = [row[0] for row in cursor.fetchall()]
 countries = [c for c, in Trial.objects.values_list("countries__0").distinct()[:60] if c]
 words = ["exercise", "vaccine", "surgery", '"quality of life"', "pain -opioid", "diet"]
 now = timezone.now()
 Subscription.objects.all().delete()
 batch = []
 for i in range(count):
-    found = {{"condition": rng.choices(terms, [n for _, n in terms])[0][0]}}
+    found = {{"condition": rng.choice(terms)}}
     if rng.random() < 0.6:
         found["age"] = rng.randint(18, 80)
     if rng.random() < 0.2:
@@ -72,40 +75,57 @@ print(Alert.objects.count(), "alerts,", AlertTrial.objects.count(), "trials in t
 """
 
 
-def changed_file(source, count: int, trials: int) -> str:
-    """CHANGED studies: half new (synthetic, other ids), half existing closed ones now recruiting."""
-    new = count // 2
-    path = OUT / f"changed-{trials}-{count}.jsonl"
-    fresh = OUT / f"new-{new}.jsonl"
+CHANGE = """
+import json
+from django.db import connection
+
+with connection.cursor() as cursor:
+    cursor.execute(
+        "SELECT raw::text FROM trials_trial WHERE id IN (SELECT id FROM trials_trial "
+        "WHERE overall_status = ANY(%s) ORDER BY random() LIMIT %s)",
+        [{closed!r}, {count}],
+    )
+    with open({path!r}, "a") as out:
+        for (raw,) in cursor.fetchall():
+            study = json.loads(raw)
+            status = study["protocolSection"]["statusModule"]
+            status["overallStatus"] = "RECRUITING"
+            status["lastUpdatePostDateStruct"] = {{"date": "2026-06-01", "type": "ACTUAL"}}
+            out.write(json.dumps(study) + "\\n")
+    cursor.execute("SELECT max(substr(nct_id, 4)::bigint) FROM trials_trial")
+    print(cursor.fetchone()[0])
+"""
+
+
+def changed_file(env, count: int) -> str:
+    """COUNT studies: half existing closed ones now recruiting (drawn at random from the
+    database), half new (synthetic, after the highest NCT ID)."""
+    path = OUT / "changed.jsonl"
+    path.unlink(missing_ok=True)
+    opened = count - count // 2
+    script = CHANGE.format(closed=sorted(CLOSED), count=opened, path=str(path))
+    last = int(
+        manage(env, "shell", "-c", script, capture_output=True, check=True).stdout.split()[-1]
+    )
+    fresh = OUT / "new.jsonl"
     subprocess.run(
         [
             PYTHON,
             str(BASE / "bench" / "generate_studies.py"),
             "--count",
-            str(new),
+            str(count // 2),
             "--seed",
-            "43",
+            str(last % 1000),
             "--start-id",
-            "95000000",
+            str(last + 1),
             "--out",
             str(fresh),
         ],
         check=True,
+        capture_output=True,
     )
-    opened = 0
-    with gzip.open(source, "rt") as studies, open(path, "w") as out:
+    with open(path, "a") as out:
         out.write(fresh.read_text())
-        for line in studies:
-            study = json.loads(line)
-            status = study["protocolSection"]["statusModule"]
-            if status.get("overallStatus") not in CLOSED:
-                continue
-            status["overallStatus"] = "RECRUITING"
-            status["lastUpdatePostDateStruct"] = {"date": "2025-06-01", "type": "ACTUAL"}
-            out.write(json.dumps(study) + "\n")
-            opened += 1
-            if opened == count - new:
-                break
     return str(path)
 
 
@@ -135,7 +155,7 @@ def main() -> None:
     seconds, out = timed(env, "shell", "-c", SUBSCRIBE.format(count=args.subscriptions))
     print(f"{out} ({seconds:.0f} s)")
     time.sleep(1)  # the subscriptions' last match is before the changes
-    seconds, out = timed(env, "import_ctgov", changed_file(source, args.changed, args.trials))
+    seconds, out = timed(env, "import_ctgov", changed_file(env, args.changed))
     print(f"import of the changes: {out.splitlines()[-1]} ({seconds:.1f} s with the rebuild)")
     env["DJANGO_LOG_LEVEL"] = "WARNING"
     seconds, out = timed(env, "send_alerts")

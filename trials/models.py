@@ -903,7 +903,13 @@ class Alert(models.Model):
 
 
 class AlertTrial(models.Model):
-    """The sent log: a trial an alert told a subscription about, once per subscription ever."""
+    """The sent log: a trial an alert told a subscription about, once per subscription ever.
+
+    Ids without foreign-key constraints: an import can add millions of rows, and checking
+    each at commit locked the trial row it names. Django deletes a subscription's and an
+    alert's rows with them; a trial deleted in the admin leaves its rows, which name a
+    trial no alert can find again.
+    """
 
     class Reason(models.TextChoices):
         NEW = "new", _("New on TrialFinder")
@@ -911,10 +917,19 @@ class AlertTrial(models.Model):
 
     # No index of its own: alerttrial_once_per_subscription (subscription, trial) serves it.
     subscription = models.ForeignKey(
-        Subscription, on_delete=models.CASCADE, related_name="+", db_index=False
+        Subscription,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="trials")
-    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="+")
+    # The e-mail and its "see all" page read an alert's rows by this index.
+    alert = models.ForeignKey(
+        Alert, on_delete=models.CASCADE, related_name="trials", db_constraint=False
+    )
+    trial = models.ForeignKey(
+        Trial, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
     reason = models.CharField(max_length=8, choices=Reason.choices)
 
     class Meta:
