@@ -133,7 +133,6 @@ def send_due() -> Run:
         searches = defaultdict(list)
         for pk, query, criteria, _, _ in due:
             searches[query].append((pk, criteria))  # the same query: the same criteria
-        subset.prepare(Criteria.from_json(group[0][1]) for group in searches.values())
         quiet, batch = [], []
         for group in searches.values():
             matching = subset.matching(Criteria.from_json(group[0][1]))

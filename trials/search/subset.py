@@ -4,9 +4,10 @@ changed each of many searches matches (e-mail alerts).
 Running every subscription's search over the whole store would take hours, and all but
 the changed trials are known not to be news. `Subset(ids)` loads the changed trials once
 into an index of the bitmaps engine's shape, keeping every word however rare, and
-`matching(criteria)` answers each search with that engine's masks. A search whose
-words the bitmaps cannot answer (a phrase, OR) is asked of PostgreSQL, restricted to
-the same trials (`sql.among`). Either way a trial matches exactly when the search page
+`matching(criteria)` answers each search with that engine's masks and its reading of
+the words (phrases checked in PostgreSQL on the few trials holding their words). A
+search of stop words alone is asked of PostgreSQL, restricted to the same trials
+(`sql.among`). Either way a trial matches exactly when the search page
 would list it.
 """
 
@@ -18,12 +19,11 @@ import numpy as np
 from django.db import connection
 
 from ..models import Trial
-from . import bitmaps, sql
+from . import bitmaps, sql, tsquery
 from .criteria import Criteria
 from .facets import FACETS, Facet, Kind
 
 TABLE = Trial._meta.db_table
-Terms = list[tuple[bool, str]]
 
 
 class Subset:
@@ -32,65 +32,37 @@ class Subset:
     def __init__(self, ids: Iterable[int]):
         self.index = _load(sorted(set(ids)))
         self.ids = self.index.arrays["ids"]  # those still in the store
-        self._tsqueries: dict[tuple[str, str], str] = {}
 
     @property
     def size(self) -> int:
         return len(self.ids)
-
-    def prepare(self, searches: Iterable[Criteria]) -> None:
-        """Turn the texts of all these searches into PostgreSQL's tsqueries in one query
-        (rather than one per search)."""
-        wanted = {
-            pair
-            for criteria in searches
-            for pair in (("q", criteria.q), ("condition", criteria.normalized_condition))
-            if pair[1] and pair not in self._tsqueries
-        }
-        if not wanted:
-            return
-        kinds, texts = zip(*sorted(wanted), strict=True)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT k, t, CASE k WHEN 'q' THEN websearch_to_tsquery('english', t)::text "
-                "ELSE plainto_tsquery('english', t)::text END "
-                "FROM unnest(%s::text[], %s::text[]) AS u(k, t)",
-                [list(kinds), list(texts)],
-            )
-            for kind, text, query in cursor.fetchall():
-                self._tsqueries[(kind, text)] = query
 
     def matching(self, criteria: Criteria) -> np.ndarray:
         """Which trials of the subset match, as a mask in the order of `ids`."""
         if not self.size:
             return np.zeros(0, dtype=bool)
         found = np.ones(self.size, dtype=bool)
-        texts = (("q", criteria.q, "text_matches"), ("condition", criteria.condition, "matches"))
-        for key, text, bitmap in texts:
-            if not text:
-                continue
-            if key == "condition":
-                text = criteria.normalized_condition
-            self.prepare([criteria])
-            terms = bitmaps.query_terms(self._tsqueries[(key, text)])
-            if terms is None:
-                return self._in_postgresql(criteria)
-            found &= self._holding(bitmap, terms)
+        for key, node in tsquery.parsed(criteria).items():
+            if node is None:
+                return self._in_postgresql(criteria)  # only stop words: as the SQL engine says
+            if key not in self.index.words:
+                self._load_text_words()
+            text = bitmaps.Text(self.index, bitmaps.CRITERIA[key], node)
+            # The subset keeps every word its trials hold: another word matches none of them.
+            nothing = np.zeros(self.size, dtype=bool)
+            text.rare = {word: {text.criterion.matches: nothing} for word in text.rare_words()}
+            found &= text.matches()
         for mask in bitmaps.filter_masks(criteria, self.index).values():
             found &= mask
         return found
 
-    def _holding(self, name: str, terms: Terms) -> np.ndarray:
-        """As Index.holding, where a word no trial of the subset holds is no error."""
-        if name.startswith("text_") and name not in self.index.arrays:
-            # The free-text words are many: loaded for the first search that has words.
-            self.index.text_words, self.index.arrays[name] = _word_bitmaps(
-                _column(self.ids, "tsvector_to_array(search_document)")
-            )
-        rows = self.index.text_words if name.startswith("text_") else self.index.words
-        if any(wanted and word not in rows for wanted, word in terms):
-            return np.zeros(self.size, dtype=bool)
-        return self.index.holding(name, [(wanted, w) for wanted, w in terms if w in rows])
+    def _load_text_words(self) -> None:
+        """The free-text words are many: loaded for the first search that has words."""
+        criterion = bitmaps.CRITERIA["q"]
+        words, self.index.arrays[criterion.matches] = _word_bitmaps(
+            _column(self.ids, f"tsvector_to_array({criterion.vector})")
+        )
+        self.index.words[criterion.key] = words
 
     def _in_postgresql(self, criteria: Criteria) -> np.ndarray:
         found = sql.among(criteria, self.ids.tolist())
@@ -100,10 +72,11 @@ class Subset:
 def _load(ids: list[int]) -> bitmaps.Index:
     """The index of the trials of `ids` (those that exist), without the free-text words."""
     columns = list(dict.fromkeys(f.column for f in FACETS))
+    condition = bitmaps.CRITERIA["condition"]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, {', '.join(columns)}, min_age_days, max_age_days, "
-            f"tsvector_to_array(condition_document) FROM {TABLE} WHERE id = ANY(%s) ORDER BY id",
+            f"tsvector_to_array({condition.vector}) FROM {TABLE} WHERE id = ANY(%s) ORDER BY id",
             [ids],
         )
         rows = cursor.fetchall()
@@ -117,8 +90,8 @@ def _load(ids: list[int]) -> bitmaps.Index:
     arrays["max_age"] = np.array(
         [bitmaps.NO_MAX_AGE if r[n + 1] is None else r[n + 1] for r in rows], dtype=np.int32
     )
-    words, arrays["matches"] = _word_bitmaps([r[n + 2] or [] for r in rows])
-    return bitmaps.Index("subset", arrays, words, {}, terms)
+    words, arrays[condition.matches] = _word_bitmaps([r[n + 2] or [] for r in rows])
+    return bitmaps.Index("subset", arrays, {condition.key: words}, terms)
 
 
 def _column(ids: np.ndarray, expression: str) -> list:
