@@ -1,4 +1,5 @@
-"""Forms of the site: the trial page's "contact the study team" form and its checklist.
+"""Forms of the site: the trial page's "contact the study team" form and its checklist,
+and the sign-up for e-mail alerts about a search.
 
 Each field cleans and checks itself in `clean_<field>` with a message a patient can
 act on; `clean()` adds the check that needs the database (the study is open). The forms
@@ -22,7 +23,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from trials import contact, prescreen, rules
 from trials.ctgov import CONTROL_CHARACTERS, one_line
-from trials.models import Site, Trial
+from trials.models import Site, Subscription, Trial
 from trials.vocabularies import Sex
 
 # Anything a mail client could make a link of: a scheme, www., an address, a tag, or a
@@ -488,3 +489,50 @@ class ChecklistForm(AboutYouForm):
             if answer and answer != (data.get(f"auto_{key}") or ""):
                 answers[key] = answer
         return answers
+
+
+class AlertForm(forms.Form):
+    """An e-mail address and how often to write, for alerts about a search (the search
+    itself comes from the page's query string, cleaned by the FilterSet)."""
+
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        error_messages={
+            "required": _("Enter your e-mail address."),
+            "invalid": _("Enter your e-mail address in the form name@example.com."),
+            "max_length": _(
+                "Please shorten your e-mail address to %(limit_value)d characters or fewer."
+            ),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    frequency = forms.ChoiceField(
+        label=_("How often"),
+        choices=Subscription.Frequency.choices,
+        initial=Subscription.Frequency.WEEKLY,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose daily or weekly.")},
+    )
+    # Hidden from people (CSS and aria-hidden); bots fill it in.
+    leave_empty = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.cleaned_data.get("leave_empty", "").strip())
+
+
+class FrequencyForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label=_("How often"),
+        choices=Subscription.Frequency.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose daily or weekly.")},
+    )

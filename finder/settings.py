@@ -304,3 +304,10 @@ SHARE_LIMIT_PER_CLIENT_PER_DAY = env_int("TRIALFINDER_SHARE_LIMIT_PER_CLIENT_PER
 SHARE_WRONG_PASSCODES_PER_CLIENT_PER_HOUR = env_int(
     "TRIALFINDER_SHARE_WRONG_PASSCODES_PER_CLIENT_PER_HOUR", 20
 )
+
+# E-mail alerts for a search (trials.alerts). A subscription not re-confirmed for
+# ALERT_RETENTION_DAYS is deleted by purge_alerts (daily); sign-ups are limited per client
+# address per hour and per e-mail address per day (django-ratelimit, on the default cache).
+ALERT_RETENTION_DAYS = env_int("TRIALFINDER_ALERT_RETENTION_DAYS", 365)
+ALERT_LIMIT_PER_CLIENT_PER_HOUR = env_int("TRIALFINDER_ALERT_LIMIT_PER_CLIENT_PER_HOUR", 10)
+ALERT_LIMIT_PER_EMAIL_PER_DAY = env_int("TRIALFINDER_ALERT_LIMIT_PER_EMAIL_PER_DAY", 5)

@@ -24,6 +24,7 @@ from django.db.models import F, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -31,10 +32,12 @@ from django_htmx.http import HttpResponseClientRedirect
 from trials import contact, glossary, plain, prescreen, readability, rules
 from trials.models import ContactRequest, Site, TextVector, Trial
 from trials.results import parse_results
+from trials.search.criteria import Criteria
 from trials.search.related import related_trials
 from trials.tasks import sent_via_coordinators, team_addresses
 
 from . import client
+from .alert_views import signup_context
 from .forms import AboutYouForm, ChecklistForm, ContactForm
 from .serializers import trial_detail as trial_detail_json
 
@@ -340,10 +343,18 @@ def contact_done(request: HttpRequest, nct_id: str) -> HttpResponse:
         "via_coordinators": sent_via_coordinators(done),
         "reply_days": settings.CONTACT_REPLY_WORKING_DAYS,
         "retention_days": settings.CONTACT_REQUEST_RETENTION_DAYS,
+        # "Tell me about other trials like this one": its condition, the patient's address.
+        **signup_context(_like(done.trial), email=done.email),
+        "alert_heading": _("Tell me about other trials like this one"),
     }
     response = render(request, "finder/contact_done.html", context)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _like(trial: Trial) -> Criteria:
+    """The search for trials like this one: its first condition, open to enrollment."""
+    return Criteria.of(condition=trial.conditions[0] if trial.conditions else trial.title)
 
 
 @require_GET

@@ -11,6 +11,7 @@ are retried one by one so a single bad trial is reported and skipped alone.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import itertools
 import multiprocessing
@@ -37,8 +38,12 @@ from .models import (
 )
 from .search import summaries
 from .sources import Item, decoded
+from .vocabularies import opens
 
 BATCH_SIZE = 250
+# Every batch holds this advisory lock shared while it writes; `changes_until` takes it
+# alone for a moment, so the time it returns has every earlier batch committed.
+CHANGES_LOCK = 7_210_421
 CHILDREN = [
     (Site, "sites"),
     (ArmGroup, "arm_groups"),
@@ -157,6 +162,7 @@ def import_items(
             _run(items, summary, strict, batch_size, progress)
     if summary.created or summary.updated:
         summaries.refresh()
+        alerts_after_import()
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -304,11 +310,12 @@ def _upsert(records: list[StudyRecord]) -> dict[str, int]:
             "SELECT pg_advisory_xact_lock(hashtext(n)) FROM unnest(%s::text[]) n",
             [sorted(r.nct_id for r in records)],
         )
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [CHANGES_LOCK])
     existing = {
-        nct_id: (pk, source_hash, last_update)
-        for nct_id, pk, source_hash, last_update in Trial.objects.filter(
+        nct_id: (pk, source_hash, last_update, status)
+        for nct_id, pk, source_hash, last_update, status in Trial.objects.filter(
             nct_id__in=[r.nct_id for r in records]
-        ).values_list("nct_id", "pk", "source_hash", "last_update")
+        ).values_list("nct_id", "pk", "source_hash", "last_update", "overall_status")
     }
     new = [r for r in records if r.nct_id not in existing]
     changed = [
@@ -326,11 +333,12 @@ def _upsert(records: list[StudyRecord]) -> dict[str, int]:
         values = itemgetter(*fields)
         _copy(
             Trial,
-            ["id", "imported_at", *fields, "raw"],
-            [(pk, now, *values(r.fields), r.raw_json) for pk, r in trial_ids],
+            ["id", "imported_at", "first_imported_at", *fields, "raw"],
+            [(pk, now, now, *values(r.fields), r.raw_json) for pk, r in trial_ids],
         )
     for pk, record in changed:
-        Trial.objects.filter(pk=pk).update(**record.fields, imported_at=now)
+        opened = {"opened_at": now} if _opens(existing[record.nct_id], record) else {}
+        Trial.objects.filter(pk=pk).update(**record.fields, imported_at=now, **opened)
     summaries.copy_facets([pk for pk, _ in trial_ids] + [pk for pk, _ in changed])
     if changed:
         changed_ids = [pk for pk, _ in changed]
@@ -346,6 +354,29 @@ def _upsert(records: list[StudyRecord]) -> dict[str, int]:
         "unchanged": len(records) - len(new) - len(changed),
         "site_changes": site_changes,
     }
+
+
+def _opens(stored: tuple, record: StudyRecord) -> bool:
+    return opens(stored[3], record.fields["overall_status"])
+
+
+def changes_until() -> dt.datetime:
+    """A time up to which every batch's changes (new trials, trials that opened) are
+    committed: it waits for the batches being written, and a batch begun later records
+    a later time."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [CHANGES_LOCK])
+        try:
+            return timezone.now()
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [CHANGES_LOCK])
+
+
+def alerts_after_import() -> None:
+    """Queue the sending of the alerts that are due: the import may bring news."""
+    from .alerts.sending import queue_sending  # the alerts read the importer's lock
+
+    queue_sending()
 
 
 def _older(incoming, stored) -> bool:

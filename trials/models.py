@@ -19,7 +19,9 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .search import facets
 from .vocabularies import (
@@ -264,6 +266,11 @@ class Trial(models.Model):
     )
     source_hash = models.CharField(max_length=64, editable=False)
     imported_at = models.DateTimeField(auto_now=True)
+    # What e-mail alerts count as news (trials.alerts): when the study first came into
+    # TrialFinder, and when its status last opened (trials.vocabularies.opens). The
+    # importer sets both; trials that were here before these columns date from then.
+    first_imported_at = models.DateTimeField(db_default=Now(), editable=False)
+    opened_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = TrialQuerySet.as_manager()
 
@@ -309,6 +316,11 @@ class Trial(models.Model):
             models.Index(fields=["overall_status"], name="trial_status_idx"),
             # The data version that keys cached search counts: max(imported_at)
             models.Index(fields=["imported_at"], name="trial_imported_at_idx"),
+            # E-mail alerts: the trials new or opened since a subscription's last match
+            models.Index(fields=["first_imported_at"], name="trial_first_imported_idx"),
+            models.Index(
+                fields=["opened_at"], name="trial_opened_idx", condition=Q(opened_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -895,3 +907,172 @@ class ShareLimitEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# E-mail alerts for a search (trials.alerts)
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def confirmed(self) -> SubscriptionQuerySet:
+        return self.filter(confirmed_at__isnull=False)
+
+    def active(self) -> SubscriptionQuerySet:
+        """Confirmed and not paused: the subscriptions alerts go to."""
+        return self.confirmed().filter(paused_at__isnull=True)
+
+    def due(self, now: dt.datetime) -> SubscriptionQuerySet:
+        """The active subscriptions whose period has passed since their last alert (or
+        that never had one). A run a little early still counts (ALERT_PERIOD_SLACK): a
+        daily cron job must not skip a day because yesterday's run ended a minute later."""
+        due = Q(last_sent_at__isnull=True)
+        for frequency, period in Subscription.PERIODS.items():
+            before = now - period + Subscription.PERIOD_SLACK
+            due |= Q(frequency=frequency, last_sent_at__lte=before)
+        return self.active().filter(due)
+
+
+class Subscription(models.Model):
+    """E-mail alerts for one search: the address, the search as its cleaned criteria, how often.
+
+    An address with a condition is health data. The sign-up form creates it unconfirmed;
+    nothing but the confirmation e-mail goes out until its link is followed
+    (`confirmed_at`). Unsubscribing deletes it, with its tokens and sent log, at once;
+    purge_alerts deletes it when still unconfirmed after the link expired, or when not
+    re-confirmed for ALERT_RETENTION_DAYS.
+    """
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+
+    PERIODS = {Frequency.DAILY: dt.timedelta(days=1), Frequency.WEEKLY: dt.timedelta(days=7)}
+    PERIOD_SLACK = dt.timedelta(hours=1)
+
+    email = models.EmailField()
+    query = models.TextField(
+        help_text="The search as its canonical query string: for links, and to find the "
+        "same search of the same address again."
+    )
+    criteria = models.JSONField(
+        help_text="The search's cleaned criteria (Criteria.as_json): what alerts match."
+    )
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.WEEKLY)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty until the confirmation link is followed."
+    )
+    paused_at = models.DateTimeField(null=True, blank=True)
+    # The changes to trials up to this time have been matched against the search.
+    matched_until = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was last asked to re-confirm."
+    )
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "query"], name="subscription_unique_search_per_email"
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=["daily", "weekly"]), name="subscription_valid_frequency"
+            ),
+        ]
+        indexes = [
+            # send_alerts: the active subscriptions of a frequency by their last alert
+            models.Index(
+                fields=["frequency", "last_sent_at"],
+                name="subscription_due_idx",
+                condition=Q(confirmed_at__isnull=False, paused_at__isnull=True),
+            ),
+            # purge_alerts: confirmed ones by age, unconfirmed ones by age
+            models.Index(fields=["confirmed_at"], name="subscription_confirmed_idx"),
+            models.Index(
+                fields=["created_at"],
+                name="subscription_pending_idx",
+                condition=Q(confirmed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Subscription #{self.pk}"  # never the address or the search
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+
+class SubscriptionToken(models.Model):
+    """A secret link to manage or leave a subscription, as the SHA-256 of its token: each
+    e-mail carries a token of its own, and the database alone gives no working link."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            # purge_alerts: tokens older than the retention period
+            models.Index(fields=["created_at"], name="subscriptiontoken_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Token #{self.pk}"
+
+
+class Alert(models.Model):
+    """One alert e-mail: the trials it holds are its AlertTrial rows."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="alerts")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Alert #{self.pk}"
+
+
+class AlertTrial(models.Model):
+    """The sent log: a trial an alert told a subscription about, once per subscription ever.
+
+    Ids without foreign-key constraints: an import can add millions of rows, and checking
+    each at commit locked the trial row it names. Django deletes a subscription's and an
+    alert's rows with them; a trial deleted in the admin leaves its rows, which name a
+    trial no alert can find again.
+    """
+
+    class Reason(models.TextChoices):
+        NEW = "new", _("New on TrialFinder")
+        OPENED = "opened", _("Now open to enrollment")
+
+    # No index of its own: alerttrial_once_per_subscription (subscription, trial) serves it.
+    subscription = models.ForeignKey(
+        Subscription,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    # The e-mail and its "see all" page read an alert's rows by this index.
+    alert = models.ForeignKey(
+        Alert, on_delete=models.CASCADE, related_name="trials", db_constraint=False
+    )
+    trial = models.ForeignKey(
+        Trial, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    reason = models.CharField(max_length=8, choices=Reason.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "trial"], name="alerttrial_once_per_subscription"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert} → trial {self.trial_id}"

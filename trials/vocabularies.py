@@ -84,6 +84,15 @@ class Status(Vocabulary):
 OPEN_STATUSES = (Status.RECRUITING, Status.NOT_YET_RECRUITING, Status.ENROLLING_BY_INVITATION)
 
 
+def opens(before: str, after: str) -> bool:
+    """Whether a trial whose status changes from `before` to `after` opens to patients: it
+    moves into an open status from a closed one, or starts enrolling after "not yet
+    recruiting" (what e-mail alerts call "now recruiting")."""
+    if after == before or after not in OPEN_STATUSES:
+        return False
+    return before not in OPEN_STATUSES or before == Status.NOT_YET_RECRUITING
+
+
 class Phase(Vocabulary):
     EARLY_PHASE1 = "EARLY_PHASE1", _("Early phase 1")
     PHASE1 = "PHASE1", _("Phase 1")

@@ -9,4 +9,4 @@ Coordinators assigned to a whole trial also write its plain-language summary
 (summaries.py); each change to one goes to the audit log too.
 """
 
-from . import access, requests, summaries, trials  # noqa: F401  (each registers its ModelAdmins)
+from . import access, alerts, requests, summaries, trials  # noqa: F401  (each registers its ModelAdmins)

@@ -541,7 +541,7 @@ def _prepare(criteria: Criteria) -> Prepared | None:
         texts[key] = Text(index, CRITERIA[key], node)
     _look_up_rare_words(index, list(texts.values()))
     masks = {key: text.matches() for key, text in texts.items()}
-    masks.update(_masks(criteria, index))
+    masks.update(filter_masks(criteria, index))
     return Prepared(index, masks, texts)
 
 
@@ -629,7 +629,7 @@ def _codes(facet: Facet, values) -> list[int]:
     return [stored.index(v) + 1 for v in values if v in stored]
 
 
-def _masks(criteria: Criteria, index: Index) -> dict[str, np.ndarray]:
+def filter_masks(criteria: Criteria, index: Index) -> dict[str, np.ndarray]:
     """Each criterion but the texts as a mask, by key."""
     a = index.arrays
     masks = {}

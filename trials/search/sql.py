@@ -182,6 +182,17 @@ def page(criteria: Criteria, offset: int, limit: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def among(criteria: Criteria, ids: list[int]) -> list[int]:
+    """The trials of `ids` that match, in id order."""
+    where = _where(on_trials(criteria))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT f.id FROM {TABLE} f WHERE f.id = ANY(%s) AND {where.sql} ORDER BY f.id",
+            [ids, *where.params],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def counts_and_page(
     criteria: Criteria, offset: int, limit: int
 ) -> tuple[dict[str, dict[str, int]], list[int]]:
