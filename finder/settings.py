@@ -199,6 +199,18 @@ CTGOV_API_URL = env_str("CTGOV_API_URL", "https://clinicaltrials.gov/api/v2/stud
 CTGOV_API_BACKOFF = float(env_int("CTGOV_API_BACKOFF_MS", 1000)) / 1000
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# ClinicalTrials.gov's API v2 (finder.api_v2, docs/api.md): requests per client address
+# ("50/m", as ClinicalTrials.gov allows; n/s, n/m or n/h; empty: no limit), counted by
+# django-ratelimit in a cache every gunicorn worker shares (a table of the database,
+# created by migrations), and how long one query may run.
+API_V2_RATE_LIMIT = env_str("TRIALFINDER_API_RATE_LIMIT", "50/m")
+API_V2_STATEMENT_TIMEOUT_MS = env_int("TRIALFINDER_API_STATEMENT_TIMEOUT_MS", 15000)
+CACHES["shared"] = {
+    "BACKEND": "finder.cache.DatabaseCache",
+    "LOCATION": "trialfinder_shared_cache",
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+}
+RATELIMIT_USE_CACHE = "shared"
 # Facet counts of a search are cached this many seconds (0: never), and dropped by any
 # import that writes trials. Benchmarks report uncached figures (they set 0).
 SEARCH_CACHE_SECONDS = env_int("TRIALFINDER_SEARCH_CACHE_SECONDS", 300)

@@ -1,7 +1,7 @@
 """URLs of the site."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from . import trial_views, views
 
@@ -18,5 +18,6 @@ urlpatterns = [
     path("api/trials/", views.search_api, name="api_search"),
     path("api/trials/<str:nct_id>/", trial_views.trial_api, name="api_trial"),
     path("api/conditions/", views.condition_suggestions, name="api_conditions"),
+    path("api/v2/", include("finder.api_v2.urls")),
     path("admin/", admin.site.urls),
 ]
