@@ -210,10 +210,9 @@ def _words(token: Token, target) -> Node:
             return Value(False)
         raise EssieError(f"{target.piece} is true or false, not {text!r}", token.position)
     if kind == "nct":
-        match = NCT_ID.match(text)
-        if not match:
+        if not NCT_ID.match(text):
             raise EssieError(f"{text!r} is not an NCT ID like NCT01234567", token.position)
-        return Value(f"NCT{int(match.group(1)):08d}")
+        return Value(text.upper())
     if kind in ("date", "partial_date", "datetime"):
         return Value(_date_span(text, token))
     if kind in ("integer", "number"):

@@ -19,6 +19,7 @@ from django.http import QueryDict
 from trials.search.criteria import Criteria
 from trials.studies import model
 from trials.studies.query import Geo, SortKey, StudyQuery, Text
+from trials.studies.sql import nct_ids as sql_ids
 
 from . import essie, projection
 
@@ -243,8 +244,9 @@ def study_query(data: QueryDict) -> tuple[StudyQuery, tuple[str, ...]]:
             impossible |= _choose(chosen, "status", statuses)
         found_ids = _ids(data, f"{kind}.ids")
         if found_ids:
-            if ids:
-                found_ids = [i for i in found_ids if i in ids]
+            if ids:  # filter.ids and postFilter.ids: the IDs in both
+                canonical = {sql_ids(i)[-1] for i in ids}
+                found_ids = [i for i in found_ids if sql_ids(i)[-1] in canonical]
                 impossible |= not found_ids
             ids = found_ids
         if where := _geo(data, f"{kind}.geo"):
@@ -332,10 +334,9 @@ def _statuses(data: QueryDict, name: str) -> set[str]:
 def _ids(data: QueryDict, name: str) -> list[str]:
     found = []
     for value in _list(data, name):
-        match = NCT_ID.match(value)
-        if not match:
+        if not NCT_ID.match(value):
             raise BadRequest(f"{name}: {value!r} is not an NCT ID like NCT01234567")
-        found.append(f"NCT{int(match.group(1)):08d}")
+        found.append(value.upper())
     return list(dict.fromkeys(found))
 
 

@@ -167,10 +167,9 @@ SINGLE_PARAMS = {"format", "markupFormat", "fields"}
 def study_detail(request: HttpRequest, nct_id: str) -> HttpResponse:
     """GET /studies/{nctId}: one study, as stored (`fields` applied)."""
     params.check_names(request.GET, SINGLE_PARAMS)
-    match = params.NCT_ID.match(nct_id.strip())
-    if not match:
+    if not params.NCT_ID.match(nct_id.strip()):
         raise BadRequest(f"{nct_id!r} is not an NCT ID like NCT01234567")
-    wanted = f"NCT{int(match.group(1)):08d}"
+    wanted = nct_id.strip().upper()
     output = params._one(request.GET, "format") or "json"
     if output in ("fhir.json", "ris"):
         raise BadRequest(f"format={output} is not supported here (json, csv, json.zip)")
@@ -181,7 +180,7 @@ def study_detail(request: HttpRequest, nct_id: str) -> HttpResponse:
     if found is None:
         return _text(f"No study {wanted} here.", 404)
     stored_id, text = found
-    if stored_id != wanted:  # an alias: the study's own address
+    if stored_id not in studies.nct_ids(wanted):  # an alias: the study's own address
         url = reverse("api_v2_study", args=[stored_id])
         query = f"?{request.GET.urlencode()}" if request.GET else ""
         return HttpResponsePermanentRedirect(url + query)

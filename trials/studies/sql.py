@@ -36,7 +36,7 @@ from .model import AREAS_BY_NAME, BY_PIECE, Field, SearchArea
 from .query import And, InArea, Missing, Node, Not, Or, Range, StudyQuery, Text, Value
 
 TABLE = Trial._meta.db_table
-NCT_ID_WORD = r"^NCT\d{8}$"
+NCT_ID_WORD = r"^NCT\d{1,12}$"
 ALIASES = "(f.raw #> '{protocolSection,identificationModule,nctIdAliases}')"
 FALSE = Sql("FALSE")
 TRUE = Sql("TRUE")
@@ -172,18 +172,31 @@ def _id_match(word: str) -> Sql:
     """A word of IdSearch: an NCT ID (or alias), the organisation's or a secondary ID, or
     the acronym, compared whole and in any case."""
     upper = word.upper()
+    ids = nct_ids(word)
     return Sql(
-        f"(f.nct_id = %s OR {ALIASES} @> jsonb_build_array(%s::text) "
+        f"(f.nct_id = ANY(%s) OR {ALIASES} ?| %s "
         "OR upper(f.org_study_id) = %s OR upper(f.acronym) = %s "
-        "OR jsonb_path_exists(f.secondary_ids, '$[*].id ? (@ like_regex $w flag \"iq\")', "
-        "jsonb_build_object('w', %s::text)))",
-        (upper, upper, upper, upper, word),
+        "OR EXISTS (SELECT 1 FROM jsonb_array_elements(f.secondary_ids) e "
+        "WHERE upper(e ->> 'id') = %s))",
+        (ids, ids, upper, upper, upper),
     )
+
+
+def nct_ids(text: str) -> list[str]:
+    """The NCT IDs a word may mean: as written (upper case) and with its number in eight
+    digits (nct1234 is NCT00001234)."""
+    upper = text.strip().upper()
+    found = [upper]
+    digits = upper.removeprefix("NCT")
+    if digits.isdigit() and 0 < int(digits) < 10**8:
+        found.append(f"NCT{int(digits):08d}")
+    return list(dict.fromkeys(found))
 
 
 def nct_id_match(nct_id: str) -> Sql:
     """The study of an NCT ID, or the study that now has it as an alias."""
-    return Sql(f"(f.nct_id = %s OR {ALIASES} @> jsonb_build_array(%s::text))", (nct_id, nct_id))
+    ids = nct_ids(nct_id)
+    return Sql(f"(f.nct_id = ANY(%s) OR {ALIASES} ?| %s)", (ids, ids))
 
 
 # Values
@@ -226,6 +239,8 @@ def _path_exists(field: Field, predicate: str, variables: dict) -> Sql:
 def _value(field: Field, value: object) -> Sql:
     """A field equal to a value (an enum code, a boolean, an NCT ID)."""
     column = COLUMNS.get(field.piece)
+    if field.piece == "NCTId":
+        return Sql("f.nct_id = ANY(%s)", (nct_ids(value),))
     if column and column.kind == "array":
         return Sql(f"{column.sql} @> ARRAY[%s]::varchar[]", (value,))
     if column and column.kind == "boolean":
@@ -233,7 +248,7 @@ def _value(field: Field, value: object) -> Sql:
     if column and column.kind == "text":
         return Sql(f"{column.sql} = %s", (value,))
     if field.piece == "NCTIdAlias":
-        return Sql(f"{ALIASES} @> jsonb_build_array(%s::text)", (value,))
+        return Sql(f"{ALIASES} ?| %s", (nct_ids(value),))
     return _path_exists(field, "@ == $v", {"v": value})
 
 
@@ -294,7 +309,7 @@ def compile_node(node: Node, target: Field | SearchArea) -> Sql:
         return _match(node, target)
     if isinstance(node, Text):
         if _is_nct_id(node):
-            return nct_id_match(node.words.upper())
+            return nct_id_match(node.words)
         return _match(node, target)
     if isinstance(node, Not):
         inner = compile_node(node.part, target)
@@ -354,12 +369,8 @@ def where(query: StudyQuery) -> Sql:
     parts = list(search_sql.on_trials(query.criteria).values())
     parts += [compile_node(node, area) for area, node in query.expressions]
     if query.ids:
-        parts.append(
-            Sql(
-                f"(f.nct_id = ANY(%s) OR {ALIASES} ?| %s)",
-                (list(query.ids), list(query.ids)),
-            )
-        )
+        ids = [i for given in query.ids for i in nct_ids(given)]
+        parts.append(Sql(f"(f.nct_id = ANY(%s) OR {ALIASES} ?| %s)", (ids, ids)))
     for geo in query.geo:
         parts.append(_near(geo))
     if query.impossible:
@@ -444,7 +455,8 @@ def _rank(query: StudyQuery) -> Sql | None:
     if not query.rank_words:
         return None
     queries = " || ".join("plainto_tsquery('english', %s)" for _ in query.rank_words)
-    return Sql(f"ts_rank(f.search_document, {queries})", tuple(query.rank_words))
+    # float8: a page token gives the value back exactly (a real would not round-trip).
+    return Sql(f"ts_rank(f.search_document, {queries})::float8", tuple(query.rank_words))
 
 
 def _order_by(keys: list[OrderKey]) -> Sql:
@@ -553,8 +565,8 @@ def record(nct_id: str) -> tuple[str, str] | None:
     match = nct_id_match(nct_id)
     rows = _fetch(
         f"SELECT f.nct_id, f.raw::text FROM {TABLE} f WHERE {match.sql} "
-        "ORDER BY f.nct_id = %s DESC LIMIT 1",
-        (*match.params, nct_id),
+        "ORDER BY f.nct_id = ANY(%s) DESC LIMIT 1",
+        (*match.params, nct_ids(nct_id)),
     )
     return rows[0] if rows else None
 
