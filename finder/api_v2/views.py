@@ -118,7 +118,10 @@ def _aggregations(query: StudyQuery) -> dict:
         counts = engine.run(query.criteria, 1, 1).counts
     else:
         counts = studies.facet_counts(query)
-    return {facet.key: counts.get(facet.key, {}) for facet in FACETS}
+    return {
+        facet.key: {str(code): n for code, n in counts.get(facet.key, {}).items()}
+        for facet in FACETS
+    }
 
 
 def _json_page(ids, projection, total, next_token, aggregations) -> Iterator[bytes]:

@@ -607,7 +607,7 @@ def facet_counts(query: StudyQuery) -> dict[str, dict[str, int]]:
                 f"count(*) FILTER (WHERE {others(facet.key)} AND {_option(facet, code)})"
             )
             labels.append((facet.key, code))
-    parts = [f"SELECT jsonb_build_array({', '.join(aggregates)})"]
+    parts = [f"SELECT jsonb_build_array({', '.join(aggregates)}) FROM base b"]
     terms = [f for f in FACETS if not f.enumerated]
     for facet in terms:
         parts.append(
