@@ -278,6 +278,15 @@ def test_it_filters_by_distance(client, stored, kind):
         assert get(client, **{f"{kind}.geo": bad}).status == 400
 
 
+def _stem(word: str) -> str:
+    """The stem PostgreSQL's English dictionary gives a word (survival: surviv)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT (ts_lexize('english_stem', %s))[1]", [word])
+        return cursor.fetchone()[0]
+
+
 @pytest.mark.parametrize(
     ("param", "word", "texts"),
     [
@@ -337,15 +346,6 @@ def test_it_filters_by_distance(client, stored, kind):
         ),
     ],
 )
-def _stem(word: str) -> str:
-    """The stem PostgreSQL's English dictionary gives a word (survival: surviv)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT (ts_lexize('english_stem', %s))[1]", [word])
-        return cursor.fetchone()[0]
-
-
 def test_each_query_area_searches_its_own_fields(client, stored, param, word, texts):
     """Every study with the word in those fields, and only studies with a word of that stem
     there (pain: painful)."""

@@ -26,12 +26,20 @@ def no_rate_limit(settings):
         ({}, {"status": "ALL"}),
         ({"query.cond": "cancer"}, {"condition": "cancer", "status": "ALL"}),
         (
-            {"query.cond": "breast cancer", "filter.overallStatus": "RECRUITING|NOT_YET_RECRUITING"},
+            {
+                "query.cond": "breast cancer",
+                "filter.overallStatus": "RECRUITING|NOT_YET_RECRUITING",
+            },
             {"condition": "breast cancer", "status": ["RECRUITING", "NOT_YET_RECRUITING"]},
         ),
         (
             {"query.term": "insulin", "aggFilters": "phase:2 3,studyType:int"},
-            {"q": "insulin", "status": "ALL", "phase": ["PHASE2", "PHASE3"], "type": "INTERVENTIONAL"},
+            {
+                "q": "insulin",
+                "status": "ALL",
+                "phase": ["PHASE2", "PHASE3"],
+                "type": "INTERVENTIONAL",
+            },
         ),
         (
             {"aggFilters": "status:rec,sex:f,healthy:y,results:without,ages:older"},
@@ -147,6 +155,6 @@ def test_the_data_model_has_every_field_of_the_official_description_and_no_other
 def test_the_enums_are_the_official_descriptions():
     schemas = load_spec()["components"]["schemas"]
     for name, values in model.ENUMS.items():
-        assert list(values) == schemas[name]["enum"] or set(values) == set(
-            schemas[name]["enum"]
-        ), name
+        assert list(values) == schemas[name]["enum"] or set(values) == set(schemas[name]["enum"]), (
+            name
+        )

@@ -33,9 +33,7 @@ def test_quotes_keep_a_phrase_together():
 
 
 def test_not_binds_tighter_than_and_and_and_tighter_than_or():
-    assert parse("a OR b AND NOT c", BASIC) == Or(
-        (Text("a"), And((Text("b"), Not(Text("c")))))
-    )
+    assert parse("a OR b AND NOT c", BASIC) == Or((Text("a"), And((Text("b"), Not(Text("c"))))))
 
 
 def test_parentheses_group():
@@ -113,6 +111,7 @@ def test_missing_and_areas():
         ("AREA[LocationGeoPoint]x", "filter.geo"),
         ("a]", "]"),
         ("", "empty"),
+        ("asthma\x00", "NUL"),
     ],
 )
 def test_what_the_subset_does_not_hold_is_refused_by_name(text, named):
@@ -136,8 +135,6 @@ def test_the_api_answers_a_refusal_with_400_naming_the_parameter_and_the_part(cl
 
 
 # What expressions find, against the stored records
-
-
 
 
 @pytest.fixture(scope="module")
@@ -201,17 +198,24 @@ def test_a_phrase_finds_fewer_studies_than_its_words(find):
 
 @pytest.mark.django_db
 def test_area_on_enums_booleans_and_ids(find, stored):
-    assert find("AREA[OverallStatus]COMPLETED") == select(stored, lambda r: status(r) == "COMPLETED")
+    assert find("AREA[OverallStatus]COMPLETED") == select(
+        stored, lambda r: status(r) == "COMPLETED"
+    )
     assert find("AREA[Phase](PHASE2 OR PHASE3)") == select(
         stored, lambda r: phases(r) & {"PHASE2", "PHASE3"}
     )
     assert find("AREA[HealthyVolunteers]true") == select(
-        stored, lambda r: r["protocolSection"].get("eligibilityModule", {}).get("healthyVolunteers") is True
+        stored,
+        lambda r: (
+            r["protocolSection"].get("eligibilityModule", {}).get("healthyVolunteers") is True
+        ),
     )
     assert find("AREA[DesignAllocation]RANDOMIZED") == select(
         stored,
-        lambda r: r["protocolSection"].get("designModule", {}).get("designInfo", {}).get("allocation")
-        == "RANDOMIZED",
+        lambda r: (
+            r["protocolSection"].get("designModule", {}).get("designInfo", {}).get("allocation")
+            == "RANDOMIZED"
+        ),
     )
     key = sorted(stored)[3]
     assert find(f"AREA[NCTId]{key}") == {key}
@@ -222,7 +226,9 @@ def test_ranges_of_dates_numbers_and_ages(find, stored):
     assert find("AREA[StartDate]RANGE[2020-01-01, 2021-12-31]") == select(
         stored, lambda r: start(r) and dt.date(2020, 1, 1) <= start(r) <= dt.date(2021, 12, 31)
     )
-    assert find("AREA[StartDate]2022") == select(stored, lambda r: start(r) and start(r).year == 2022)
+    assert find("AREA[StartDate]2022") == select(
+        stored, lambda r: start(r) and start(r).year == 2022
+    )
     assert find("AREA[EnrollmentCount]RANGE[100, 500]") == select(
         stored, lambda r: enrollment(r) is not None and 100 <= enrollment(r) <= 500
     )
@@ -279,7 +285,9 @@ def test_words_in_a_field_search_only_that_field(find, stored):
     found = find("AREA[BriefTitle]asthma")
     assert found
     for key in found:
-        assert "asthm" in stored[key]["protocolSection"]["identificationModule"]["briefTitle"].lower()
+        assert (
+            "asthm" in stored[key]["protocolSection"]["identificationModule"]["briefTitle"].lower()
+        )
     conditions = find("AREA[Condition]asthma")
 
     def condition_words(r):

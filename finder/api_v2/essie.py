@@ -94,6 +94,8 @@ def parse(text: str, area: SearchArea) -> Node:
     """The expression `text`, whose bare words search `area`."""
     if len(text) > MAX_LENGTH:
         raise EssieError(f"the expression is longer than {MAX_LENGTH} characters")
+    if "\x00" in text:
+        raise EssieError("the expression holds a NUL character", text.index("\x00"))
     parser = _Parser(tokens(text))
     if not parser.tokens:
         raise EssieError("the expression is empty")

@@ -77,6 +77,27 @@ IN_SEARCH_DOCUMENT = {
 IN_CONDITION_DOCUMENT = {"Condition", "Keyword", "ConditionMeshTerm", "ConditionAncestorTerm"}
 
 
+# Areas whose fields the trial's own rows hold (sites, outcomes) or small columns: read
+# there rather than in the original JSON, which each row would have to read whole. Each
+# value stays a string of its own in the vector (a phrase does not run from one to the
+# next), as in a vector of the JSON's strings.
+CHILD_DOCUMENTS = {
+    "LocationSearch": (
+        "(SELECT to_tsvector('english', coalesce(jsonb_agg(s.facility) || jsonb_agg(s.city) "
+        "|| jsonb_agg(s.state) || jsonb_agg(s.zip_code) || jsonb_agg(s.country), '[]')) "
+        "FROM trials_site s WHERE s.trial_id = f.id AND s.listed)"
+    ),
+    "OutcomeSearch": (
+        "(SELECT to_tsvector('english', coalesce(jsonb_agg(o.measure) "
+        "|| jsonb_agg(o.description), '[]')) FROM trials_outcome o WHERE o.trial_id = f.id)"
+    ),
+    "SponsorSearch": (
+        "to_tsvector('english', jsonb_build_array(f.lead_sponsor) "
+        "|| jsonb_path_query_array(f.collaborators, '$[*].name'))"
+    ),
+}
+
+
 def _json_vector(fields: tuple[Field, ...]) -> tuple[str, tuple]:
     """A tsvector of the string values of `fields` in the original JSON."""
     arrays = " || ".join("jsonb_path_query_array(f.raw, %s::jsonpath)" for _ in fields)
@@ -103,6 +124,8 @@ def _document(target: Field | SearchArea) -> Document:
             )
         if name == "LeadSponsorSearch":
             return Document("to_tsvector('english', f.lead_sponsor)")
+        if name in CHILD_DOCUMENTS:
+            return Document(CHILD_DOCUMENTS[name])
         vector, params = _json_vector(target.fields)
         return Document(vector, params)
     vector, params = _json_vector((target,))
