@@ -330,6 +330,8 @@ def _upsert(records: list[StudyRecord]) -> dict[str, int]:
         for model in (ArmGroup, Intervention, Outcome, Contact):
             model.objects.filter(trial_id__in=changed_ids).delete()
         _sync_sites(changed)
+        # Their other rows were deleted above: the new version's take their place.
+        _insert_children(changed, [c for c in CHILDREN if c[0] is not Site])
     _insert_children(trial_ids)
     return {
         "created": len(new),
@@ -343,8 +345,8 @@ def _older(incoming, stored) -> bool:
     return incoming is not None and stored is not None and incoming < stored
 
 
-def _insert_children(trial_ids: list[tuple[int, StudyRecord]]) -> None:
-    for model, attr in CHILDREN:
+def _insert_children(trial_ids: list[tuple[int, StudyRecord]], children=CHILDREN) -> None:
+    for model, attr in children:
         first = next((row for _, r in trial_ids for row in getattr(r, attr)), None)
         if first is None:
             continue
