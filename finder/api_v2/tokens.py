@@ -12,14 +12,19 @@ class BadToken(ValueError):
     pass
 
 
+def _signer() -> signing.Signer:
+    return signing.Signer(salt=SALT)
+
+
 def make(signature: str, keys: list) -> str:
-    return signing.dumps({"s": signature, "k": keys}, salt=SALT, compress=True)
+    """The token of a position: the same query and position always give the same token."""
+    return _signer().sign_object({"s": signature, "k": keys}, compress=True)
 
 
 def read(token: str, signature: str) -> list:
     """The keys a token holds; BadToken when it was altered or is another query's."""
     try:
-        data = signing.loads(token, salt=SALT)
+        data = _signer().unsign_object(token)
     except signing.BadSignature:
         raise BadToken(
             "pageToken is not valid: use the nextPageToken of the previous page as it is"
