@@ -520,13 +520,14 @@ def page(query: StudyQuery, after: list | None, size: int) -> tuple[list[int], l
         condition = Sql(
             f"({condition.sql}) AND {position.sql}", (*condition.params, *position.params)
         )
+    selected = ", ".join(f"{k.sql} AS k{i}" for i, k in enumerate(keys))
+    key_params = [x for k in keys for x in k.params]
     order = _order_by(keys)
-    selected = ", ".join(f"{k.sql}" for k in keys)
     sql = (
         f"SELECT f.id, {selected} FROM {TABLE} f WHERE {condition.sql} "
         f"ORDER BY {order.sql} LIMIT %s"
     )
-    params = (*[x for k in keys for x in k.params], *condition.params, *order.params, size + 1)
+    params = (*key_params, *condition.params, *order.params, size + 1)
     rows = _fetch(sql, params)
     more = len(rows) > size
     rows = rows[:size]
