@@ -785,3 +785,13 @@ def test_metadata_describes_every_field_enums_their_values_and_areas_their_field
     assert set(enums["Status"]["pieces"]) == {"OverallStatus", "LastKnownStatus"}
     areas = get(client, "/api/v2/studies/search-areas").json[0]["areas"]
     assert {a["param"] for a in areas} >= {"query.cond", "query.term", "query.locn", "query.id"}
+
+
+def test_a_query_the_database_gives_up_on_answers_503_asking_to_narrow_it(client, settings):
+    settings.API_V2_STATEMENT_TIMEOUT_MS = 1
+    answer = get(client, countTotal="true", **{"query.outc": "survival OR death OR pain"})
+    assert answer.status == 503
+    assert answer.headers["Retry-After"]
+    assert "narrow" in answer.text
+    settings.API_V2_STATEMENT_TIMEOUT_MS = 15000
+    assert get(client, pageSize=1).status == 200

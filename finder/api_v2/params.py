@@ -122,20 +122,21 @@ class StudiesRequest:
     queried: tuple[str, ...] = field(default=())  # the areas searched (for fields=@query)
 
 
-def _one(data: QueryDict, name: str) -> str:
+def one(data: QueryDict, name: str) -> str:
+    """A parameter given at most once ("" when absent)."""
     values = data.getlist(name)
     if len(values) > 1:
         raise BadRequest(f"{name} is given {len(values)} times; give it once")
     return values[0] if values else ""
 
 
-def _list(data: QueryDict, name: str) -> list[str]:
+def values(data: QueryDict, name: str) -> list[str]:
     """A comma- or pipe-separated list (the parameter may also be repeated)."""
     return [p.strip() for v in data.getlist(name) for p in re.split(r"[,|]", v) if p.strip()]
 
 
 def boolean(data: QueryDict, name: str, default: bool = False) -> bool:
-    value = _one(data, name).strip().lower()
+    value = one(data, name).strip().lower()
     if value == "":
         return default
     if value in ("true", "false"):
@@ -153,7 +154,7 @@ def check_names(data: QueryDict, known: set[str]) -> None:
 
 def studies_request(data: QueryDict) -> StudiesRequest:
     check_names(data, PARAMS)
-    output = _one(data, "format") or "json"
+    output = one(data, "format") or "json"
     if output not in ("json", "csv"):
         raise BadRequest(f"format is json or csv, not {output!r}")
     markup(data)
@@ -162,10 +163,10 @@ def studies_request(data: QueryDict) -> StudiesRequest:
     if output == "csv":
         from . import csv as csv_format
 
-        columns = csv_format.columns(_list(data, "fields") if "fields" in data else None)
+        columns = csv_format.columns(values(data, "fields") if "fields" in data else None)
     else:
         fields = parse_fields(data, queried)
-    size_text = _one(data, "pageSize").strip()
+    size_text = one(data, "pageSize").strip()
     if size_text and not re.fullmatch(r"\d+", size_text):
         raise BadRequest(f"pageSize is a whole number from 0 to {MAX_PAGE_SIZE}, not {size_text!r}")
     size = int(size_text) if size_text else 0
@@ -176,7 +177,7 @@ def studies_request(data: QueryDict) -> StudiesRequest:
         csv_columns=columns,
         count_total=boolean(data, "countTotal"),
         page_size=min(size, MAX_PAGE_SIZE) or DEFAULT_PAGE_SIZE,
-        page_token=_one(data, "pageToken"),
+        page_token=one(data, "pageToken"),
         aggregations=boolean(data, "aggregations"),
         signature=signature(data),
         queried=queried,
@@ -184,7 +185,7 @@ def studies_request(data: QueryDict) -> StudiesRequest:
 
 
 def markup(data: QueryDict) -> None:
-    value = _one(data, "markupFormat") or "markdown"
+    value = one(data, "markupFormat") or "markdown"
     if value == "legacy":
         raise BadRequest("markupFormat=legacy is not supported here: studies are kept in markdown")
     if value != "markdown":
@@ -194,7 +195,7 @@ def markup(data: QueryDict) -> None:
 def parse_fields(data: QueryDict, queried: tuple[str, ...] = ()) -> projection.Projection | None:
     if "fields" not in data:
         return None
-    names = _list(data, "fields")
+    names = values(data, "fields")
     if not names:
         raise BadRequest("fields is empty; name at least one field, or leave it out for all")
     try:
@@ -213,7 +214,7 @@ def study_query(data: QueryDict) -> tuple[StudyQuery, tuple[str, ...]]:
     q, condition = "", ""
     only_ids = False
     for name in QUERY_PARAMS:
-        text = _one(data, f"query.{name}").strip()
+        text = one(data, f"query.{name}").strip()
         if not text:
             continue
         area = model.AREAS_BY_PARAM[name]
@@ -251,7 +252,7 @@ def study_query(data: QueryDict) -> tuple[StudyQuery, tuple[str, ...]]:
             ids = found_ids
         if where := _geo(data, f"{kind}.geo"):
             geo.append(where)
-        advanced = _one(data, f"{kind}.advanced").strip()
+        advanced = one(data, f"{kind}.advanced").strip()
         if advanced:
             try:
                 expressions.append(
@@ -275,7 +276,7 @@ def study_query(data: QueryDict) -> tuple[StudyQuery, tuple[str, ...]]:
         ids=tuple(ids),
         geo=tuple(geo),
         impossible=impossible,
-        sort=_sort(data, rank=bool(rank_words)),
+        sort=_sort(data),
         rank_words=tuple(rank_words),
     )
     return query, tuple(queried)
@@ -323,17 +324,17 @@ def _positive_words(node) -> list[Text]:
 
 
 def _statuses(data: QueryDict, name: str) -> set[str]:
-    values = _list(data, name)
+    given = values(data, name)
     allowed = model.ENUMS["Status"]
-    for value in values:
+    for value in given:
         if value.upper() not in allowed:
             raise BadRequest(f"{name}: {value!r} is not a status ({', '.join(allowed)})")
-    return {v.upper() for v in values}
+    return {v.upper() for v in given}
 
 
 def _ids(data: QueryDict, name: str) -> list[str]:
     found = []
-    for value in _list(data, name):
+    for value in values(data, name):
         if not NCT_ID.match(value):
             raise BadRequest(f"{name}: {value!r} is not an NCT ID like NCT01234567")
         found.append(value.upper())
@@ -341,7 +342,7 @@ def _ids(data: QueryDict, name: str) -> list[str]:
 
 
 def _geo(data: QueryDict, name: str) -> Geo | None:
-    text = _one(data, name).strip()
+    text = one(data, name).strip()
     if not text:
         return None
     match = GEO.match(text.replace(" ", ""))
@@ -358,7 +359,7 @@ def _geo(data: QueryDict, name: str) -> Geo | None:
 
 
 def _agg_filters(data: QueryDict) -> dict[str, set[str]]:
-    text = _one(data, "aggFilters").strip()
+    text = one(data, "aggFilters").strip()
     found: dict[str, set[str]] = {}
     for pair in filter(None, (p.strip() for p in re.split(r"[,|]", text))):
         name, colon, options = pair.partition(":")
@@ -386,8 +387,8 @@ def _agg_filters(data: QueryDict) -> dict[str, set[str]]:
     return found
 
 
-def _sort(data: QueryDict, rank: bool) -> tuple[SortKey, ...]:
-    items = _list(data, "sort")
+def _sort(data: QueryDict) -> tuple[SortKey, ...]:
+    items = values(data, "sort")
     if len(items) > 2:
         raise BadRequest("sort takes at most two fields")
     keys = []

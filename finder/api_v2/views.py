@@ -173,7 +173,7 @@ def study_detail(request: HttpRequest, nct_id: str) -> HttpResponse:
     if not params.NCT_ID.match(nct_id.strip()):
         raise BadRequest(f"{nct_id!r} is not an NCT ID like NCT01234567")
     wanted = nct_id.strip().upper()
-    output = params._one(request.GET, "format") or "json"
+    output = params.one(request.GET, "format") or "json"
     if output in ("fhir.json", "ris"):
         raise BadRequest(f"format={output} is not supported here (json, csv, json.zip)")
     if output not in ("json", "csv", "json.zip"):
@@ -189,7 +189,7 @@ def study_detail(request: HttpRequest, nct_id: str) -> HttpResponse:
         return HttpResponsePermanentRedirect(url + query)
     if output == "csv":
         columns = csv_format.columns(
-            params._list(request.GET, "fields") if "fields" in request.GET else None
+            params.values(request.GET, "fields") if "fields" in request.GET else None
         )
         body = csv_format.header(columns) + csv_format.row(orjson.loads(text), columns)
         return HttpResponse(body, content_type="text/csv; charset=utf-8")

@@ -22,17 +22,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
 
 from ..ctgov import normalize_term
 from ..models import Trial
 from ..search import sql as search_sql
 from ..search.facets import FACETS, Kind
 from ..search.sql import Sql
-from .model import AREAS_BY_NAME, BY_PIECE, Field, SearchArea
+from .model import Field, SearchArea
 from .query import And, InArea, Missing, Node, Not, Or, Range, StudyQuery, Text, Value
 
 TABLE = Trial._meta.db_table
@@ -172,8 +174,6 @@ def _has_not(node: Node) -> bool:
 
 
 def _is_nct_id(node: Text) -> bool:
-    import re
-
     return not node.phrase and re.match(NCT_ID_WORD, node.words.upper()) is not None
 
 
@@ -556,15 +556,13 @@ def _fetch(sql: str, params) -> list[tuple]:
                 cursor.execute("SET LOCAL statement_timeout = %s", [_timeout()])
                 cursor.execute(sql, params)
                 return cursor.fetchall()
-        except Exception as exc:
-            if getattr(getattr(exc, "__cause__", None), "sqlstate", "") == "57014":
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", "") == "57014":  # the statement timeout
                 raise QueryTooSlow() from exc
             raise
 
 
 def _timeout() -> str:
-    from django.conf import settings
-
     return f"{int(settings.API_V2_STATEMENT_TIMEOUT_MS)}ms"
 
 
@@ -704,14 +702,6 @@ def data_timestamp() -> dt.datetime | None:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT max(imported_at) FROM {TABLE}")
         return cursor.fetchone()[0]
-
-
-def area(name: str) -> SearchArea:
-    return AREAS_BY_NAME[name.lower()]
-
-
-def piece(name: str) -> Field:
-    return BY_PIECE[name.lower()]
 
 
 def key_values(values: list, query: StudyQuery) -> list:
