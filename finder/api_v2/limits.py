@@ -27,8 +27,8 @@ def rate_limited(view):
             if usage and usage["should_limit"]:
                 wait = max(1, usage["time_left"])
                 response = HttpResponse(
-                    f"Too many requests: this server answers {rate} per client address "
-                    f"(n/s, n/m or n/h). Try again in {wait} s.",
+                    f"Too many requests: this server answers {rate} (requests per second, "
+                    f"minute or hour) from one address. Try again in {wait} s.",
                     status=429,
                     content_type="text/plain; charset=utf-8",
                 )
