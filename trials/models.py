@@ -309,7 +309,7 @@ class Trial(models.Model):
             models.Index(fields=["overall_status"], name="trial_status_idx"),
             # The data version that keys cached search counts: max(imported_at)
             models.Index(fields=["imported_at"], name="trial_imported_at_idx"),
-            # API v2: a study by a former NCT ID (nctIdAliases @> '["NCT..."]')
+            # API v2: a study by a former NCT ID (nctIdAliases ?| ARRAY['NCT...'])
             GinIndex(
                 F("raw__protocolSection__identificationModule__nctIdAliases"),
                 name="trial_nct_id_aliases_gin",
