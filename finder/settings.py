@@ -194,7 +194,8 @@ CONTACT_REQUEST_RETENTION_DAYS = env_int("TRIALFINDER_CONTACT_RETENTION_DAYS", 3
 # Background work (e-mails) is stored in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# The ClinicalTrials.gov API v2 used by `import_ctgov --api`; retries wait BACKOFF, 2x, 4x... seconds.
+# The ClinicalTrials.gov API v2 used by `import_ctgov --api`; a retry without Retry-After
+# waits about BACKOFF seconds, doubled at each further try.
 CTGOV_API_URL = env_str("CTGOV_API_URL", "https://clinicaltrials.gov/api/v2/studies")
 CTGOV_API_BACKOFF = float(env_int("CTGOV_API_BACKOFF_MS", 1000)) / 1000
 
@@ -214,9 +215,12 @@ RATELIMIT_USE_CACHE = "shared"
 # Facet counts of a search are cached this many seconds (0: never), and dropped by any
 # import that writes trials. Benchmarks report uncached figures (they set 0).
 SEARCH_CACHE_SECONDS = env_int("TRIALFINDER_SEARCH_CACHE_SECONDS", 300)
-# Searches counted from in-memory bitmaps where they can be (trials.bitmaps); off: all in
-# PostgreSQL.
+# Searches counted from in-memory bitmaps where they can be (trials.search.bitmaps); off:
+# all in PostgreSQL.
 SEARCH_BITMAPS = env_bool("TRIALFINDER_SEARCH_BITMAPS", True)
+# Where server processes keep the bitmaps as files they all map (one copy in memory
+# for every process of the machine).
+SEARCH_INDEX_DIR = Path(env_str("TRIALFINDER_SEARCH_INDEX_DIR", str(BASE_DIR / ".search-index")))
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

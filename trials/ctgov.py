@@ -131,7 +131,7 @@ def parse_partial_date(text: str | None) -> tuple[dt.date | None, str]:
 
 def dump_json(obj: Any) -> bytes:
     """Compact UTF-8 JSON, as json.dumps(ensure_ascii=False, separators=(",", ":")) writes it,
-    five times faster (the importer writes every study and hashes it)."""
+    only faster (the importer writes every study and hashes it)."""
     try:
         return orjson.dumps(obj)
     except orjson.JSONEncodeError:  # an integer beyond 64 bits

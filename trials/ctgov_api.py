@@ -2,21 +2,20 @@
 
 `iter_api(query)` yields the same Items as trials.sources, so the live API and
 files go through one importer. It follows nextPageToken, retries 429 and 5xx
-answers with exponential backoff, and raises ApiUnavailable with a plain
-message when the network or the service cannot be reached.
+answers (urllib3's Retry: Retry-After, else exponential backoff), and raises
+ApiUnavailable with a plain message when the network or the service cannot be
+reached.
 """
 
 from __future__ import annotations
 
-import json
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 
 import orjson
+import urllib3
 from django.conf import settings
+from urllib3.util import Retry
 
 from .sources import Item
 
@@ -28,41 +27,49 @@ class ApiUnavailable(Exception):
     pass
 
 
-def _get(url: str, *, retries: int, backoff: float, sleep=time.sleep) -> dict:
-    delay = backoff
-    for attempt in range(retries + 1):
-        try:
-            request = urllib.request.Request(url, headers={"Accept": "application/json"})
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return orjson.loads(response.read())  # NaN is not JSON: refused
-        except urllib.error.HTTPError as exc:
-            if exc.code != 429 and exc.code < 500:
-                detail = exc.read(500).decode("utf-8", "replace")
-                raise ApiUnavailable(f"the API refused the query ({exc.code}): {detail}") from None
-            if attempt == retries:
-                raise ApiUnavailable(
-                    f"the API still answered {exc.code} after {retries + 1} tries; try again later"
-                ) from None
-            retry_after = exc.headers.get("Retry-After", "")
-            sleep(float(retry_after) if retry_after.isdigit() else delay)
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            reason = getattr(exc, "reason", exc)
-            if attempt == retries:
-                raise ApiUnavailable(
-                    f"cannot reach {urllib.parse.urlsplit(url).netloc} ({reason}); "
-                    "check the network connection or import a downloaded file instead"
-                ) from None
-            sleep(delay)
-        except json.JSONDecodeError as exc:
-            raise ApiUnavailable(f"the API answered something that is not JSON: {exc}") from None
-        delay *= 2
-    raise AssertionError("unreachable")
+def _pool(backoff: float) -> urllib3.PoolManager:
+    """Connections that try a GET again on 429 and 5xx answers and network errors, waiting
+    as Retry-After says, else `backoff` seconds doubled at each try."""
+    retry = Retry(
+        total=RETRIES,
+        backoff_factor=backoff,
+        status_forcelist=(429, 500, 502, 503, 504),
+        respect_retry_after_header=True,
+        raise_on_status=False,  # the last answer is reported below, with its status
+    )
+    return urllib3.PoolManager(
+        retries=retry,
+        timeout=urllib3.Timeout(connect=10, read=60),
+        headers={"Accept": "application/json"},
+    )
+
+
+def _get(pool: urllib3.PoolManager, url: str) -> dict:
+    try:
+        response = pool.request("GET", url)
+    except urllib3.exceptions.MaxRetryError as exc:
+        reason = exc.reason or exc
+        raise ApiUnavailable(
+            f"cannot reach {urllib.parse.urlsplit(url).netloc} ({reason}); "
+            "check the network connection or import a downloaded file instead"
+        ) from None
+    if response.status == 429 or response.status >= 500:
+        raise ApiUnavailable(
+            f"the API still answered {response.status} after {RETRIES + 1} tries; try again later"
+        )
+    if response.status >= 400:
+        detail = response.data[:500].decode("utf-8", "replace")
+        raise ApiUnavailable(f"the API refused the query ({response.status}): {detail}")
+    try:
+        return orjson.loads(response.data)  # NaN is not JSON: refused
+    except orjson.JSONDecodeError as exc:
+        raise ApiUnavailable(f"the API answered something that is not JSON: {exc}") from None
 
 
 def iter_api(query: str) -> Iterator[Item]:
     """Every study matching `query` (an API query string such as 'query.cond=lupus')."""
     base_url = settings.CTGOV_API_URL
-    backoff = settings.CTGOV_API_BACKOFF
+    pool = _pool(settings.CTGOV_API_BACKOFF)
     params = urllib.parse.parse_qsl(query.lstrip("?"), keep_blank_values=True)
     params = [(k, v) for k, v in params if k not in {"pageToken", "format"}]
     params.append(("format", "json"))
@@ -73,7 +80,7 @@ def iter_api(query: str) -> Iterator[Item]:
         page += 1
         page_params = params + ([("pageToken", token)] if token else [])
         url = f"{base_url}?{urllib.parse.urlencode(page_params)}"
-        data = _get(url, retries=RETRIES, backoff=backoff)
+        data = _get(pool, url)
         studies = data.get("studies") if isinstance(data, dict) else None
         if not isinstance(studies, list):
             raise ApiUnavailable(f"page {page} of the API answer has no list of studies")

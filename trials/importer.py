@@ -164,9 +164,9 @@ def _fewer_collections():
     inside, too).
 
     Each study makes thousands of short-lived objects that reference counting frees,
-    yet they set off collections, and the full ones walk everything Django has loaded:
-    a quarter of the time spent parsing. Freezing what exists and collecting less
-    often gives most of it back; memory stays flat, as the objects are freed anyway.
+    yet they set off collections, and the full ones walk everything Django has loaded.
+    Freezing what exists and collecting less often avoids that; memory stays flat, as
+    the objects are freed anyway.
     """
     thresholds = gc.get_threshold()
     gc.freeze()
@@ -216,8 +216,8 @@ def _run_in_workers(items, summary, workers, batch_size, progress) -> None:
                     collect(in_flight.pop(0))
         except Exception:
             # The chunks already handed out finish (or fail) first: ending the pool while
-            # one is still being sent to a worker could hang (3 imports in about 140 when
-            # the database was unreachable), the sender waiting for a worker that is gone.
+            # one is still being sent to a worker can hang, the sender waiting for a
+            # worker that is gone.
             for result in in_flight:
                 result.wait()
             raise
@@ -287,9 +287,9 @@ def _write_batch(batch: list[tuple[Item, StudyRecord]], summary: Summary, strict
 
 def _upsert(records: list[StudyRecord]) -> dict[str, int]:
     with connection.cursor() as cursor:
-        # A batch's commit does not wait for its flush to disk (a tenth of an import's
-        # time was that wait). A crash of the machine may lose the last batches written,
-        # never part of one: the database stays consistent, and importing again adds them.
+        # A batch's commit does not wait for its flush to disk. A crash of the machine may
+        # lose the last batches written, never part of one: the database stays
+        # consistent, and importing again adds them.
         cursor.execute("SET LOCAL synchronous_commit = off")
         # Parallel workers may hold the same study in two batches: one writes it at a time
         # (locks taken in NCT ID order, so two batches cannot deadlock).
@@ -371,11 +371,11 @@ def _next_ids(model, count: int) -> list[int]:
 
 
 def _copy(model, names: list[str], rows: list[tuple]) -> None:
-    """Insert rows (tuples of the fields `names`) with COPY: several times faster than
+    """Insert rows (tuples of the fields `names`) with COPY, which is much faster than
     INSERT for a batch of studies.
 
     Arrays and JSON arrive as the text PostgreSQL reads them: psycopg's own dumpers
-    for them are written in Python and took a third of the importer's time."""
+    for them are written in Python and are slow for this volume."""
     fields = [model._meta.get_field(name) for name in names]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     kinds = [f.get_internal_type() for f in fields]

@@ -28,7 +28,6 @@ from .vocabularies import (
     OutcomeKind,
     Phase,
     Sex,
-    SiteStatus,
     Status,
     StudyType,
 )
@@ -330,6 +329,14 @@ class Trial(models.Model):
     def ctgov_url(self) -> str:
         return f"https://clinicaltrials.gov/study/{self.nct_id}"
 
+    # Each milestone's date as ClinicalTrials.gov gives it (PartialDate).
+    start = property(lambda self: self._partial("start_date"))
+    primary_completion = property(lambda self: self._partial("primary_completion_date"))
+    completion = property(lambda self: self._partial("completion_date"))
+    first_posted_on = property(lambda self: self._partial("first_posted"))
+    last_update_on = property(lambda self: self._partial("last_update"))
+    verified_on = property(lambda self: self._partial("status_verified"))
+
     def _partial(self, name: str) -> PartialDate | None:
         value = getattr(self, name)
         if value is None:
@@ -337,30 +344,6 @@ class Trial(models.Model):
         return PartialDate(
             value, getattr(self, f"{name}_precision"), getattr(self, f"{name}_estimated", False)
         )
-
-    @property
-    def start(self) -> PartialDate | None:
-        return self._partial("start_date")
-
-    @property
-    def primary_completion(self) -> PartialDate | None:
-        return self._partial("primary_completion_date")
-
-    @property
-    def completion(self) -> PartialDate | None:
-        return self._partial("completion_date")
-
-    @property
-    def first_posted_on(self) -> PartialDate | None:
-        return self._partial("first_posted")
-
-    @property
-    def last_update_on(self) -> PartialDate | None:
-        return self._partial("last_update")
-
-    @property
-    def verified_on(self) -> PartialDate | None:
-        return self._partial("status_verified")
 
     @property
     def is_open(self) -> bool:
@@ -500,11 +483,11 @@ class Site(models.Model):
 
     @property
     def is_recruiting(self) -> bool:
-        return self.status == SiteStatus.RECRUITING
+        return self.status == Status.RECRUITING
 
     @property
     def status_label(self) -> str:
-        return SiteStatus.label_for(self.status)
+        return Status.label_for(self.status)
 
 
 class ArmGroup(models.Model):

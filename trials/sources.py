@@ -93,7 +93,11 @@ class MalformedJSON(ValueError):
 
 
 class JSONStream:
-    """Decode JSON values one at a time from a text stream with a bounded buffer."""
+    """Decode JSON values one at a time from a text stream with a bounded buffer.
+
+    Hand-written rather than ijson: an import reports a malformed record by its line
+    and NCT ID and goes on with the next one, and ijson neither counts lines nor
+    recovers once it has met an error (the rest of the file would be lost)."""
 
     def __init__(self, fp: IO[str]):
         self.fp = fp

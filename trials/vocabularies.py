@@ -38,6 +38,8 @@ class Vocabulary(models.TextChoices):
 
 
 class Status(Vocabulary):
+    """A study's overall status; a site's own status takes the same codes."""
+
     RECRUITING = "RECRUITING", _("Recruiting")
     NOT_YET_RECRUITING = "NOT_YET_RECRUITING", _("Not yet recruiting")
     ENROLLING_BY_INVITATION = "ENROLLING_BY_INVITATION", _("Enrolling by invitation")
@@ -309,34 +311,15 @@ class SponsorClass(Vocabulary):
     UNKNOWN = "UNKNOWN", _("organisation")
 
 
-class SiteStatus(Vocabulary):
-    """A site's own recruitment status (ClinicalTrials.gov's RecruitmentStatus)."""
-
-    RECRUITING = "RECRUITING", _("Recruiting")
-    NOT_YET_RECRUITING = "NOT_YET_RECRUITING", _("Not yet recruiting")
-    ENROLLING_BY_INVITATION = "ENROLLING_BY_INVITATION", _("Enrolling by invitation")
-    ACTIVE_NOT_RECRUITING = "ACTIVE_NOT_RECRUITING", _("Active, not recruiting")
-    SUSPENDED = "SUSPENDED", _("Suspended")
-    TERMINATED = "TERMINATED", _("Terminated")
-    COMPLETED = "COMPLETED", _("Completed")
-    WITHDRAWN = "WITHDRAWN", _("Withdrawn")
-    AVAILABLE = "AVAILABLE", _("Available (expanded access)")
-
-
 class ContactRole(Vocabulary):
+    """The role of a contact, and of an overall official (a subset of the same codes)."""
+
     CONTACT = "CONTACT", _("Contact")
     BACKUP = "BACKUP", _("Backup contact")
     PRINCIPAL_INVESTIGATOR = "PRINCIPAL_INVESTIGATOR", _("Principal investigator")
     SUB_INVESTIGATOR = "SUB_INVESTIGATOR", _("Sub-investigator")
     STUDY_CHAIR = "STUDY_CHAIR", _("Study chair")
     STUDY_DIRECTOR = "STUDY_DIRECTOR", _("Study director")
-
-
-class OfficialRole(Vocabulary):
-    PRINCIPAL_INVESTIGATOR = "PRINCIPAL_INVESTIGATOR", _("Principal investigator")
-    SUB_INVESTIGATOR = "SUB_INVESTIGATOR", _("Sub-investigator")
-    STUDY_DIRECTOR = "STUDY_DIRECTOR", _("Study director")
-    STUDY_CHAIR = "STUDY_CHAIR", _("Study chair")
 
 
 class ResponsiblePartyType(Vocabulary):

@@ -49,7 +49,7 @@ def ensure_server(pgdata: Path) -> str:
 def _tune(socket_dir: str) -> bool:
     """Give a new server the memory settings search needs; True when it was restarted for them.
 
-    initdb's defaults (128 MB of shared buffers) suit a laptop demo, not 600,000 trials.
+    initdb's defaults suit a laptop demo, not the whole of ClinicalTrials.gov.
     """
     wanted = os.environ.get("TRIALFINDER_PG_SHARED_BUFFERS", "1GB")
     with psycopg.connect(

@@ -13,7 +13,6 @@ from trials.vocabularies import (
     ArmType,
     ContactRole,
     InterventionType,
-    OfficialRole,
     OutcomeKind,
     Phase,
     ReferenceType,
@@ -44,7 +43,7 @@ register.filter("status_label", _words(Status.label_for))
 register.filter("phase_explanation", _words(Phase.explain))
 register.filter("arm_type", _words(ArmType.label_for))
 register.filter("intervention_type", _words(InterventionType.label_for))
-register.filter("official_role", _words(OfficialRole.label_for))
+register.filter("official_role", _words(ContactRole.label_for))
 register.filter("contact_role", _words(ContactRole.label_for))
 register.filter("outcome_heading", _words(OutcomeKind.explain))
 

@@ -10,7 +10,7 @@ from ..models import (
     AuditLogEntry,
     CoordinatorAssignment,
 )
-from .common import TRIAL_COLUMNS_DEFERRED, User, as_id, clean_search
+from .common import TRIAL_COLUMNS_DEFERRED, ReadOnly, User, as_id, clean_search
 from .requests import dates_titled
 
 
@@ -64,7 +64,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AuditLogEntry)
-class AuditLogEntryAdmin(admin.ModelAdmin):
+class AuditLogEntryAdmin(ReadOnly, admin.ModelAdmin):
     """Who viewed, changed or exported which contact requests: superusers read it, nobody edits it."""
 
     list_display = ["at", "user", "action", "requests", "detail"]
@@ -88,15 +88,6 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="requests")
     def requests(self, entry: AuditLogEntry) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 
+from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -67,3 +69,43 @@ def partial_date(date: PartialDate | None) -> str:
     if date is None:
         return "-"
     return f"{date} (estimated)" if date.estimated else str(date)
+
+
+class ReadOnly:
+    """An admin (or inline) where nothing is added, changed or deleted by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class IdFilter(admin.SimpleListFilter):
+    """A list filter on a foreign key: the chosen row's id in the query string."""
+
+    field = ""  # the foreign key's column, e.g. "trial_id"
+
+    def queryset(self, request, queryset):
+        if pk := as_id(self.value()):
+            return queryset.filter(**{self.field: pk})
+        return queryset
+
+
+class OptionsFilter(admin.SimpleListFilter):
+    """A list filter whose options are each a condition: `options()` gives
+    value -> (label, Q)."""
+
+    def options(self) -> dict[str, tuple[str, Q]]:
+        raise NotImplementedError
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, (label, _) in self.options().items()]
+
+    def queryset(self, request, queryset):
+        if (option := self.options().get(self.value())) is not None:
+            return queryset.filter(option[1])
+        return queryset

@@ -7,7 +7,7 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.db.models import DurationField, ExpressionWrapper, F
+from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.templatetags.static import static
 from django.urls import path
@@ -23,66 +23,70 @@ from ..models import (
     ContactRequestEvent,
 )
 from . import views as admin_views
-from .common import TRIAL_COLUMNS_DEFERRED, Status, as_id, clean_search, when
+from .common import (
+    TRIAL_COLUMNS_DEFERRED,
+    IdFilter,
+    OptionsFilter,
+    ReadOnly,
+    Status,
+    as_id,
+    clean_search,
+    when,
+)
 
 
-class TrialFilter(admin.SimpleListFilter):
+def _visible(request) -> QuerySet[ContactRequest]:
+    """The contact requests the signed-in user may see."""
+    return workflow.visible_to(ContactRequest.objects.all(), request.user)
+
+
+def _distinct(requests: QuerySet, order: list[str], fields: list[str]) -> QuerySet:
+    """The distinct `fields` of some requests, in `order`: a list filter's options."""
+    return requests.order_by(*order).values_list(*fields).distinct()
+
+
+class TrialFilter(IdFilter):
     title = "trial"
     parameter_name = "trial"
+    field = "trial_id"
 
     def lookups(self, request, model_admin):
-        rows = (
-            workflow.visible_to(ContactRequest.objects.all(), request.user)
-            .order_by("trial__nct_id")
-            .values_list("trial_id", "trial__nct_id", "trial__brief_title")
-            .distinct()
+        rows = _distinct(
+            _visible(request),
+            ["trial__nct_id"],
+            ["trial_id", "trial__nct_id", "trial__brief_title"],
         )
         return [(str(pk), f"{nct_id} {Truncator(title).chars(50)}") for pk, nct_id, title in rows]
 
-    def queryset(self, request, queryset):
-        if trial_id := as_id(self.value()):
-            return queryset.filter(trial_id=trial_id)
-        return queryset
 
-
-class SiteFilter(admin.SimpleListFilter):
+class SiteFilter(IdFilter):
     title = "site"
     parameter_name = "site"
+    field = "site_id"
 
     def lookups(self, request, model_admin):
-        requests = workflow.visible_to(ContactRequest.objects.all(), request.user)
+        requests = _visible(request)
         if trial_id := as_id(request.GET.get(TrialFilter.parameter_name)):
             requests = requests.filter(trial_id=trial_id)
-        rows = (
-            requests.filter(site__isnull=False)
-            .order_by("trial__nct_id", "site__facility", "site_id")
-            .values_list("site_id", "trial__nct_id", "site__facility", "site__city")
-            .distinct()
+        rows = _distinct(
+            requests.filter(site__isnull=False),
+            ["trial__nct_id", "site__facility", "site_id"],
+            ["site_id", "trial__nct_id", "site__facility", "site__city"],
         )
         return [
             (str(pk), f"{nct_id}: {', '.join(p for p in (facility, city) if p) or 'site'}")
             for pk, nct_id, facility, city in rows
         ]
 
-    def queryset(self, request, queryset):
-        if site_id := as_id(self.value()):
-            return queryset.filter(site_id=site_id)
-        return queryset
 
-
-class AssigneeFilter(admin.SimpleListFilter):
+class AssigneeFilter(IdFilter):
     title = "assignee"
     parameter_name = "assignee"
+    field = "assignee_id"
 
     def lookups(self, request, model_admin):
-        rows = (
-            workflow.visible_to(ContactRequest.objects.all(), request.user)
-            .filter(assignee__isnull=False)
-            .exclude(assignee=request.user)
-            .order_by("assignee__username")
-            .values_list("assignee_id", "assignee__username")
-            .distinct()
-        )
+        others = _visible(request).filter(assignee__isnull=False).exclude(assignee=request.user)
+        rows = _distinct(others, ["assignee__username"], ["assignee_id", "assignee__username"])
         return [("me", "Me"), ("none", "Nobody"), *((str(pk), name) for pk, name in rows)]
 
     def queryset(self, request, queryset):
@@ -90,31 +94,21 @@ class AssigneeFilter(admin.SimpleListFilter):
             return queryset.filter(assignee=request.user)
         if self.value() == "none":
             return queryset.filter(assignee__isnull=True)
-        if user_id := as_id(self.value()):
-            return queryset.filter(assignee_id=user_id)
-        return queryset
+        return super().queryset(request, queryset)
 
 
-class WaitingFilter(admin.SimpleListFilter):
+class WaitingFilter(OptionsFilter):
     title = "first answer"
     parameter_name = "waiting"
 
-    def lookups(self, request, model_admin):
-        return [
-            ("late", "Waiting more than 24 hours"),
-            ("waiting", "Not answered yet"),
-            ("answered", "Answered"),
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value() == "late":
-            since = timezone.now() - workflow.WAITING_TOO_LONG
-            return queryset.filter(first_response_at__isnull=True, created_at__lt=since)
-        if self.value() == "waiting":
-            return queryset.filter(first_response_at__isnull=True)
-        if self.value() == "answered":
-            return queryset.filter(first_response_at__isnull=False)
-        return queryset
+    def options(self):
+        since = timezone.now() - workflow.WAITING_TOO_LONG
+        waiting = Q(first_response_at__isnull=True)
+        return {
+            "late": ("Waiting more than 24 hours", waiting & Q(created_at__lt=since)),
+            "waiting": ("Not answered yet", waiting),
+            "answered": ("Answered", ~waiting),
+        }
 
 
 def dates_titled(title: str) -> type[admin.DateFieldListFilter]:
@@ -170,7 +164,7 @@ class ContactRequestForm(forms.ModelForm):
         return status
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnly, admin.TabularInline):
     """The request's history: received, status changes, assignments and notes, oldest first."""
 
     model = ContactRequestEvent
@@ -191,15 +185,6 @@ class EventInline(admin.TabularInline):
     @admin.display(description="by")
     def who(self, event: ContactRequestEvent) -> str:
         return event.actor.get_username() if event.actor else "the site"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="change")
     def change(self, event: ContactRequestEvent) -> str:

@@ -7,7 +7,7 @@ import re
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -32,6 +32,8 @@ from . import views as admin_views
 from .common import (
     NCT_ID_LENGTH,
     NCT_ID_START,
+    OptionsFilter,
+    ReadOnly,
     Status,
     clean_search,
     nct_id_range,
@@ -42,19 +44,15 @@ from .common import (
 # The phase and country filters read the narrow, GIN-indexed facets table (see TrialFacets).
 
 
-class PhaseFilter(admin.SimpleListFilter):
+class PhaseFilter(OptionsFilter):
     title = "phase"
     parameter_name = "phase"
 
-    def lookups(self, request, model_admin):
-        return [*Phase.choices, ("none", "No phase given")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "none":
-            return queryset.filter(facets__phases=[])
-        if self.value() in Phase.values:
-            return queryset.filter(facets__phases__contains=[self.value()])
-        return queryset
+    def options(self):
+        phases = {
+            code: (label, Q(facets__phases__contains=[code])) for code, label in Phase.choices
+        }
+        return {**phases, "none": ("No phase given", Q(facets__phases=[]))}
 
 
 class CountryFilter(admin.SimpleListFilter):
@@ -77,22 +75,18 @@ class CountryFilter(admin.SimpleListFilter):
         return queryset
 
 
-class NewRequestsFilter(admin.SimpleListFilter):
+class NewRequestsFilter(OptionsFilter):
     title = "new contact requests"
     parameter_name = "new_requests"
 
-    def lookups(self, request, model_admin):
-        return [("yes", "Has new requests"), ("no", "No new requests")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(new_requests_count__gt=0)
-        if self.value() == "no":
-            return queryset.filter(new_requests_count=0)
-        return queryset
+    def options(self):
+        return {
+            "yes": ("Has new requests", Q(new_requests_count__gt=0)),
+            "no": ("No new requests", Q(new_requests_count=0)),
+        }
 
 
-class TrialPartInline(admin.TabularInline):
+class TrialPartInline(ReadOnly, admin.TabularInline):
     """Sites, contacts and interventions: part of the imported record, shown with the trial."""
 
     extra = 0
@@ -100,15 +94,6 @@ class TrialPartInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("trials.view_trial")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SiteInline(TrialPartInline):
@@ -140,6 +125,27 @@ class InterventionInline(TrialPartInline):
     model = Intervention
     fields = ["type", "name", "description", "other_names"]
     readonly_fields = fields
+
+
+# The trial's dates, shown by the methods of TrialAdmin of these names.
+DATES = [
+    "started",
+    "primary_completion_on",
+    "completed",
+    "first_posted_date",
+    "last_update_date",
+    "verified",
+]
+
+
+def _dated(attribute: str, description: str):
+    """A read-only admin field showing one of a trial's dates at its own precision."""
+
+    @admin.display(description=description)
+    def show(model_admin, trial: Trial) -> str:
+        return partial_date(getattr(trial, attribute))
+
+    return show
 
 
 @admin.register(Trial)
@@ -179,18 +185,7 @@ class TrialAdmin(admin.ModelAdmin):
         ),
         (
             "Status",
-            {
-                "fields": [
-                    "overall_status",
-                    "why_stopped",
-                    "started",
-                    "primary_completion_on",
-                    "completed",
-                    "first_posted_date",
-                    "last_update_date",
-                    "verified",
-                ]
-            },
+            {"fields": ["overall_status", "why_stopped", *DATES]},
         ),
         (
             "Design",
@@ -228,18 +223,7 @@ class TrialAdmin(admin.ModelAdmin):
             {"classes": ["collapse"], "fields": ["imported_at", "raw_json"]},
         ),
     ]
-    readonly_fields = [
-        "ctgov_link",
-        "contact_requests",
-        "started",
-        "primary_completion_on",
-        "completed",
-        "first_posted_date",
-        "last_update_date",
-        "verified",
-        "phase_list",
-        "raw_json",
-    ]
+    readonly_fields = ["ctgov_link", "contact_requests", *DATES, "phase_list", "raw_json"]
 
     def get_queryset(self, request):
         new = workflow.visible_to(
@@ -282,7 +266,7 @@ class TrialAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         """An NCT ID (or its start) by the NCT ID; words through the full-text index of
         titles, conditions and interventions, each word also as the start of one: a scan
-        of every title would take seconds at 600,000 trials."""
+        of every title would be far too slow at the size of ClinicalTrials.gov."""
         term = clean_search(search_term).strip()
         if not term:
             return queryset, False
@@ -337,30 +321,12 @@ class TrialAdmin(admin.ModelAdmin):
         )
 
     # Dates as ClinicalTrials.gov gives them: a year, a month or a day, maybe estimated.
-
-    @admin.display(description="start")
-    def started(self, trial: Trial) -> str:
-        return partial_date(trial.start)
-
-    @admin.display(description="primary completion")
-    def primary_completion_on(self, trial: Trial) -> str:
-        return partial_date(trial.primary_completion)
-
-    @admin.display(description="completion")
-    def completed(self, trial: Trial) -> str:
-        return partial_date(trial.completion)
-
-    @admin.display(description="first posted")
-    def first_posted_date(self, trial: Trial) -> str:
-        return partial_date(trial.first_posted_on)
-
-    @admin.display(description="last update posted")
-    def last_update_date(self, trial: Trial) -> str:
-        return partial_date(trial.last_update_on)
-
-    @admin.display(description="status verified")
-    def verified(self, trial: Trial) -> str:
-        return partial_date(trial.verified_on)
+    started = _dated("start", "start")
+    primary_completion_on = _dated("primary_completion", "primary completion")
+    completed = _dated("completion", "completion")
+    first_posted_date = _dated("first_posted_on", "first posted")
+    last_update_date = _dated("last_update_on", "last update posted")
+    verified = _dated("verified_on", "status verified")
 
     @admin.display(description="original JSON")
     def raw_json(self, trial: Trial) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from ..ctgov import normalize_term
 from ..models import age_span
 from .facets import BY_KEY, FACETS, STATUS, Facet
+from .lay_names import LAY_NAMES
 
 SORTS = {
     "relevance": _("Best match"),
@@ -62,6 +63,17 @@ class Criteria:
     @property
     def normalized_condition(self) -> str:
         return normalize_term(self.condition)
+
+    @property
+    def lay_terms(self) -> tuple[str, ...]:
+        """The MeSH terms of the condition when it is an everyday name ("heart attack")."""
+        return LAY_NAMES.get(self.normalized_condition, ())
+
+    @property
+    def condition_terms(self) -> tuple[str, ...]:
+        """What the condition matches: the words as typed, or the MeSH terms of its
+        everyday name (normalized)."""
+        return (self.normalized_condition, *(normalize_term(t) for t in self.lay_terms))
 
     def texts(self) -> dict[str, str]:
         """The text criteria that are set, by key."""
