@@ -232,10 +232,20 @@ CTGOV_API_BACKOFF = float(env_int("CTGOV_API_BACKOFF_MS", 1000)) / 1000
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # What every server process must see alike: the contact form's rate limits. In the
-    # database (a migration creates the table), so nothing more runs in production.
-    "shared": {"BACKEND": "finder.cache.SharedCache", "LOCATION": "trialfinder_cache"},
+    # What every server process must see alike: the rate limits (django-ratelimit). In the
+    # database (a migration creates the table), so nothing more runs in production; room
+    # for many clients, since culling entries would forget counts.
+    "shared": {
+        "BACKEND": "finder.cache.SharedCache",
+        "LOCATION": "trialfinder_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
 }
+# ClinicalTrials.gov's API v2 (finder.api_v2, docs/api.md): requests per client address
+# ("50/m", as ClinicalTrials.gov allows; n/s, n/m or n/h; empty: no limit), and how long
+# one query may run.
+API_V2_RATE_LIMIT = env_str("TRIALFINDER_API_RATE_LIMIT", "50/m")
+API_V2_STATEMENT_TIMEOUT_MS = env_int("TRIALFINDER_API_STATEMENT_TIMEOUT_MS", 15000)
 RATELIMIT_USE_CACHE = "shared"
 # Facet counts of a search are cached this many seconds (0: never), and dropped by any
 # import that writes trials. Benchmarks report uncached figures (they set 0).

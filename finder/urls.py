@@ -34,5 +34,6 @@ urlpatterns = [
     path("api/trials/<str:nct_id>/", trial_views.trial_api, name="api_trial"),
     path("api/conditions/", views.condition_suggestions, name="api_conditions"),
     path("", include("finder.my_trials_urls")),
+    path("api/v2/", include("finder.api_v2.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -361,6 +361,36 @@ def test_a_newer_version_updates_in_place_and_keeps_contact_requests(tmp_path, r
     assert trial.sites.filter(listed=True).count() == len(locations) - 1
 
 
+def test_a_newer_version_brings_its_arms_interventions_outcomes_and_contacts(
+    tmp_path, real_studies
+):
+    empty_trials()
+    study = next(
+        copy.deepcopy(s)
+        for s in importable(real_studies)
+        if s["protocolSection"].get("armsInterventionsModule", {}).get("armGroups")
+        and s["protocolSection"].get("outcomesModule", {}).get("primaryOutcomes")
+    )
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(study))
+    run_import(path)
+    arms = study["protocolSection"]["armsInterventionsModule"]["armGroups"]
+    arms[0]["label"] = "A renamed arm"
+    study["protocolSection"]["statusModule"]["overallStatus"] = "COMPLETED"
+    path.write_text(json.dumps(study))
+    out, _, code = run_import(path)
+    assert code == 0 and "1 updated" in out
+    trial = Trial.objects.get(nct_id=nct(study))
+    assert [a.label for a in trial.arm_groups.order_by("position")] == [a["label"] for a in arms]
+    assert trial.arm_groups.first().label == "A renamed arm"
+    assert trial.outcomes.count() == sum(
+        len(study["protocolSection"]["outcomesModule"].get(kind, []))
+        for kind in ("primaryOutcomes", "secondaryOutcomes", "otherOutcomes")
+    )
+    interventions = study["protocolSection"]["armsInterventionsModule"].get("interventions", [])
+    assert trial.interventions.count() == len(interventions)
+
+
 # Bad input: reported with file, position and NCT ID, skipped; exit status 1
 
 

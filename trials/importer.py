@@ -345,6 +345,8 @@ def _upsert(records: list[StudyRecord]) -> dict[str, int]:
         for model in (ArmGroup, Intervention, Outcome, Contact):
             model.objects.filter(trial_id__in=changed_ids).delete()
         site_changes = _sync_sites(changed)
+        # Their other rows were deleted above: the new version's take their place.
+        _insert_children(changed, [c for c in CHILDREN if c[0] is not Site])
     else:
         site_changes = []
     _insert_children(trial_ids)
@@ -384,8 +386,8 @@ def _older(incoming, stored) -> bool:
     return incoming is not None and stored is not None and incoming < stored
 
 
-def _insert_children(trial_ids: list[tuple[int, StudyRecord]]) -> None:
-    for model, attr in CHILDREN:
+def _insert_children(trial_ids: list[tuple[int, StudyRecord]], children=CHILDREN) -> None:
+    for model, attr in children:
         first = next((row for _, r in trial_ids for row in getattr(r, attr)), None)
         if first is None:
             continue

@@ -321,6 +321,11 @@ class Trial(models.Model):
             models.Index(
                 fields=["opened_at"], name="trial_opened_idx", condition=Q(opened_at__isnull=False)
             ),
+            # API v2: a study by a former NCT ID (nctIdAliases ?| ARRAY['NCT...'])
+            GinIndex(
+                F("raw__protocolSection__identificationModule__nctIdAliases"),
+                name="trial_nct_id_aliases_gin",
+            ),
         ]
 
     def __str__(self) -> str:
