@@ -27,42 +27,68 @@ SEED = "NCT05631717"  # a recruiting seed trial, with a summary and criteria lis
 COMPLETED = "NCT00094380"  # a completed seed trial
 SUMMARY_PASSAGE = "compare the efficacy and safety of human umbilical cord"
 
-# The position of `text` in the element `selector` (first match), in viewport pixels:
-# [start x, y, end x, y], or null.
-TEXT_RECT = """([selector, text]) => {
+# The range of `text` in the element `selector` (first match), across the elements it
+# spans (a glossary term is a link inside a sentence), or null.
+FIND_RANGE = """(selector, text) => {
   const root = document.querySelector(selector);
-  root.scrollIntoView({block: "center"});
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const nodes = [];
+  let all = "";
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const at = node.data.indexOf(text);
-    if (at < 0) continue;
-    const range = document.createRange();
-    range.setStart(node, at);
-    range.setEnd(node, at + text.length);
-    const rects = range.getClientRects();
-    const first = rects[0], last = rects[rects.length - 1];
-    return [first.left + 1, first.top + first.height / 2, last.right - 1, last.top + last.height / 2];
+    nodes.push([node, all.length]);
+    all += node.data;
+  }
+  const at = all.indexOf(text);
+  if (at < 0) return null;
+  const end = at + text.length;
+  const range = document.createRange();
+  for (const [node, start] of nodes) {
+    if (start <= at && at < start + node.data.length) range.setStart(node, at - start);
+    if (start < end && end <= start + node.data.length) {
+      range.setEnd(node, end - start);
+      return range;
+    }
   }
   return null;
 }"""
 
+# The position of `text` in the element `selector`, in viewport pixels:
+# [start x, y, end x, y], or null.
+TEXT_RECT = f"""([selector, text]) => {{
+  const range = ({FIND_RANGE})(selector, text);
+  if (!range) return null;
+  range.startContainer.parentElement.scrollIntoView({{block: "center"}});
+  const rects = range.getClientRects();
+  const first = rects[0], last = rects[rects.length - 1];
+  return [first.left + 1, first.top + first.height / 2, last.right - 1, last.top + last.height / 2];
+}}"""
+
 # Selects `text` in the element `selector`, as a keyboard user does with caret browsing
 # (F7), which the test's browser cannot turn on for one test.
-SELECT_TEXT = """([selector, text]) => {
-  const root = document.querySelector(selector);
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const at = node.data.indexOf(text);
-    if (at < 0) continue;
-    const range = document.createRange();
-    range.setStart(node, at);
-    range.setEnd(node, at + text.length);
-    getSelection().removeAllRanges();
-    getSelection().addRange(range);
-    return true;
+SELECT_TEXT = f"""([selector, text]) => {{
+  const range = ({FIND_RANGE})(selector, text);
+  if (!range) return false;
+  getSelection().removeAllRanges();
+  getSelection().addRange(range);
+  return true;
+}}"""
+
+
+# The text each note highlights in the element `selector`, by note: a note's passage may
+# be marked in several runs (a glossary term's link splits it).
+MARKED = """(selector) => {
+  const marked = {};
+  for (const mark of document.querySelectorAll(`${selector} mark.note-mark`)) {
+    marked[mark.dataset.noteId] = (marked[mark.dataset.noteId] || "") + mark.textContent;
   }
-  return false;
+  return Object.values(marked);
 }"""
+
+
+def marked(page, selector: str, count: int) -> list[str]:
+    """The passages of `count` notes highlighted in `selector`, once they are shown."""
+    page.wait_for_function(f"({MARKED})({json.dumps(selector)}).length === {count}")
+    return page.evaluate(MARKED, selector)
 
 
 @pytest.fixture(scope="module")
@@ -234,9 +260,7 @@ def test_a_note_on_a_passage_selected_with_the_mouse_survives_a_reload(visit):
     editor.get_by_role("button", name="Save the note").click()
 
     for _ in range(2):  # as saved, then after a reload
-        mark = page.locator("#what mark.note-mark")
-        expect(mark).to_have_count(1)
-        assert SUMMARY_PASSAGE in mark.inner_text()
+        assert SUMMARY_PASSAGE in marked(page, "#what", 1)[0]
         ref = page.get_by_role("link", name="Your note 1", exact=True)
         expect(ref).to_have_attribute("href", re.compile("#note-"))
         box = page.locator("#what .note-box")
@@ -285,9 +309,8 @@ def test_notes_by_keyboard_on_a_selected_passage_and_on_a_section_survive_a_relo
     expect(page.locator("#dates .note-box")).to_be_focused()
 
     page.reload()
-    expect(page.locator("mark.note-mark")).to_have_count(2)
-    assert "Age: age > 18 years old" in page.locator("#who mark.note-mark").first.inner_text()
-    assert page.locator("#dates mark.note-mark").evaluate("m => m.textContent") in chosen
+    assert "Age: age > 18 years old" in marked(page, "#who", 1)[0]
+    assert marked(page, "#dates", 1)[0] in chosen
     expect(page.locator("#my-notes .note-item")).to_have_count(2)
     expect(page.locator("#my-notes")).to_contain_text("I am 67: check the upper age limit.")
     expect(page.locator("#my-notes")).to_contain_text("Ask when it starts.")
@@ -330,7 +353,7 @@ def test_a_note_follows_its_passage_when_an_import_changes_the_record(visit, imp
     note_on_selection(
         page, "#what .prose", "A nurse calls each participant once a week", "Good: someone checks."
     )
-    expect(page.locator("#what mark.note-mark")).to_have_count(2)
+    marked(page, "#what", 2)
 
     changed = (
         "Participants take the study drug twice daily for 16 weeks. "
@@ -341,9 +364,7 @@ def test_a_note_follows_its_passage_when_an_import_changes_the_record(visit, imp
     )
     page.reload()
     expect(page.locator("#what .prose")).to_contain_text("twice daily for 16 weeks")
-    mark = page.locator("#what mark.note-mark")
-    expect(mark).to_have_count(1)
-    assert "twice daily for 16 weeks" in mark.inner_text()
+    assert "twice daily for 16 weeks" in marked(page, "#what", 1)[0]
     expect(page.locator("#what .note-box")).to_contain_text("Twice a day is hard for me.")
     gone = page.locator("#my-notes .note-gone")
     expect(gone).to_have_count(1)

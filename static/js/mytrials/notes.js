@@ -18,19 +18,22 @@ const addButton = h("button", { type: "button", class: "add-note-button", "data-
 let pending = null; // the selected passage the add button would note: {section, target}
 
 // The sections a note can be on: the trial's own, not the list of notes, related trials,
-// or a section holding a form (its text is the form's).
+// or a section holding a form (its text is the form's) unless the form is set apart
+// (data-no-notes: the checklist under the criteria).
 function sections() {
   return [...article.querySelectorAll("section.trial-section[id]")].filter(
     (section) =>
       !section.closest("[data-notes-ui], [data-no-notes]") &&
       section.id !== "related" &&
-      !section.querySelector("form:not([data-notes-ui])"),
+      ![...section.querySelectorAll("form:not([data-notes-ui])")].some(
+        (form) => !form.closest("[data-no-notes]"),
+      ),
   );
 }
 
 function sectionOf(node) {
   const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
-  if (!element || element.closest("[data-notes-ui]")) return null;
+  if (!element || element.closest("[data-notes-ui], [data-no-notes]")) return null;
   return sections().find((section) => section.contains(element)) ?? null;
 }
 
@@ -250,7 +253,10 @@ function passagesOf(section) {
   const BLOCKS = "p, li, dd, dt, td, th, h3, h4";
   const heading = section.querySelector("h2");
   const blocks = [...section.querySelectorAll(BLOCKS)].filter(
-    (block) => !block.closest("[data-notes-ui]") && !block.querySelector(BLOCKS) && block.textContent.trim(),
+    (block) =>
+      !block.closest("[data-notes-ui], [data-no-notes]") &&
+      !block.querySelector(BLOCKS) &&
+      block.textContent.trim(),
   );
   const choice = (element, label) => {
     const range = document.createRange();
