@@ -26,7 +26,7 @@ def no_rate_limit(settings):
 
 
 @pytest.fixture(scope="module")
-def stored(django_db_blocker) -> dict[str, dict]:
+def stored(django_db_setup, django_db_blocker) -> dict[str, dict]:
     """NCT ID -> the stored record (the importer's copy of the JSON)."""
     with django_db_blocker.unblock():
         return dict(Trial.objects.values_list("nct_id", "raw"))

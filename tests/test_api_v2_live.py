@@ -70,7 +70,7 @@ def _manage(env, *args) -> subprocess.CompletedProcess:
 def _rows(cursor, model, key: str) -> dict:
     """Every row of a trial table, by NCT ID (and position), without ids, import times and
     the original JSON's hash (see below)."""
-    skipped = {"id", "imported_at", "source_hash", "trial", "raw"}
+    skipped = {"id", "imported_at", "first_imported_at", "opened_at", "source_hash", "trial", "raw"}
     fields = [f for f in model._meta.concrete_fields if f.name not in skipped]
     columns = ", ".join(
         f"m.{f.column}::text" if isinstance(f, TextVector) else f"m.{f.column}" for f in fields

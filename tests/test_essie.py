@@ -124,6 +124,7 @@ def test_deep_nesting_is_refused_not_recursed():
         parse("(" * 200 + "a" + ")" * 200, BASIC)
 
 
+@pytest.mark.django_db
 def test_the_api_answers_a_refusal_with_400_naming_the_parameter_and_the_part(client, settings):
     settings.API_V2_RATE_LIMIT = ""
     answer = get(client, **{"query.cond": "COVERAGE[FullMatch]asthma"})
@@ -138,7 +139,7 @@ def test_the_api_answers_a_refusal_with_400_naming_the_parameter_and_the_part(cl
 
 
 @pytest.fixture(scope="module")
-def stored(django_db_blocker) -> dict[str, dict]:
+def stored(django_db_setup, django_db_blocker) -> dict[str, dict]:
     with django_db_blocker.unblock():
         return dict(Trial.objects.values_list("nct_id", "raw"))
 

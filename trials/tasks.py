@@ -102,6 +102,17 @@ def retry_delay(attempt: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(seconds, settings.CONTACT_EMAIL_RETRY_MAX_SECONDS))
 
 
+def enqueue_again(this_task, args: list, attempt: int) -> dt.timedelta:
+    """Queue `this_task` with `args` for its next attempt, after retry_delay(attempt) where
+    the backend can wait; the delay."""
+    delay = retry_delay(attempt)
+    again = this_task
+    if again.get_backend().supports_defer:
+        again = again.using(run_after=timezone.now() + delay)
+    again.enqueue(*args, attempt=attempt + 1)
+    return delay
+
+
 @dataclass(frozen=True)
 class Email:
     """One of a request's two e-mails, and its columns on ContactRequest."""
@@ -208,10 +219,7 @@ def _schedule_retry(this_task, request_id: int, attempt: int, what: str, exc: Ex
             name,
         )
         return GAVE_UP
-    delay = retry_delay(attempt)
-    again = this_task
-    if again.get_backend().supports_defer:
-        again = again.using(run_after=timezone.now() + delay)
+    delay = enqueue_again(this_task, [request_id], attempt)
     logger.warning(
         "contact request %s: %s failed (%s), attempt %s of %s; trying again in %ss",
         request_id,
@@ -221,7 +229,6 @@ def _schedule_retry(this_task, request_id: int, attempt: int, what: str, exc: Ex
         settings.CONTACT_EMAIL_MAX_ATTEMPTS,
         int(delay.total_seconds()),
     )
-    again.enqueue(request_id, attempt=attempt + 1)
     return RETRYING
 
 

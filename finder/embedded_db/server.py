@@ -24,6 +24,7 @@ import fcntl
 import os
 import pwd
 import stat
+import subprocess
 import tempfile
 import threading
 import warnings
@@ -364,5 +365,14 @@ def stop_server(pgdata: Path) -> bool:
     pgdata = Path(pgdata).resolve()
     if _running(pgdata) is None:
         return False
-    binaries.pg_ctl(["-w", "stop", "-m", "fast"], pgdata=pgdata, **_as_server(_server_account()))
+    try:
+        binaries.pg_ctl(
+            ["-w", "-t", "180", "stop", "-m", "fast"],
+            pgdata=pgdata,
+            **_as_server(_server_account()),
+        )
+    except subprocess.CalledProcessError:
+        if _running(pgdata) is not None:
+            raise
+        # It stopped meanwhile (pg_ctl found no server, or gave up waiting as it ended).
     return True

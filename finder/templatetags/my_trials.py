@@ -7,8 +7,10 @@ and "<key>_other", the script choosing by the count.
 
 from __future__ import annotations
 
+import json
+
 from django import template
-from django.utils.html import json_script
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -151,4 +153,5 @@ def my_trials_strings() -> SafeString:
     for key, sentence in COUNTED.items():
         strings[f"{key}_one"] = sentence(1)
         strings[f"{key}_other"] = sentence(2)
-    return json_script(strings, "my-trials-strings")
+    # In an attribute, not a <script> element: the pages carry no inline script at all.
+    return format_html('<meta name="my-trials-strings" content="{}">', json.dumps(strings))

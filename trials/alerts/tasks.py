@@ -21,7 +21,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from ..models import Alert, Subscription
-from ..tasks import retry_delay
+from ..tasks import enqueue_again
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +57,7 @@ def _retry(this_task, what: str, args: list, attempt: int, exc: Exception) -> st
     if attempt >= settings.CONTACT_EMAIL_MAX_ATTEMPTS:
         logger.error("alerts: %s failed %s times (%s); giving up", what, attempt, name)
         return GAVE_UP
-    delay = retry_delay(attempt)
-    again = this_task
-    if again.get_backend().supports_defer:
-        again = again.using(run_after=timezone.now() + delay)
+    delay = enqueue_again(this_task, args, attempt)
     logger.warning(
         "alerts: %s failed (%s), attempt %s; trying again in %ss",
         what,
@@ -68,7 +65,6 @@ def _retry(this_task, what: str, args: list, attempt: int, exc: Exception) -> st
         attempt,
         int(delay.total_seconds()),
     )
-    again.enqueue(*args, attempt=attempt + 1)
     return RETRYING
 
 

@@ -553,7 +553,8 @@ def _fetch(sql: str, params) -> list[tuple]:
     with connection.cursor() as cursor:
         try:
             with transaction.atomic():
-                cursor.execute("SET LOCAL statement_timeout = %s", [_timeout()])
+                # set_config(..., true) is SET LOCAL with a parameter PostgreSQL can bind.
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [_timeout()])
                 cursor.execute(sql, params)
                 return cursor.fetchall()
         except OperationalError as exc:

@@ -1,7 +1,7 @@
 // The words the scripts show. Django translates them: the page carries them as JSON
 // (finder/templatetags/my_trials.py), so that every sentence has one home.
-const element = document.getElementById("my-trials-strings");
-const strings = element ? JSON.parse(element.textContent) : {};
+const element = document.querySelector('meta[name="my-trials-strings"]');
+const strings = element ? JSON.parse(element.content) : {};
 
 // t("saved_on", {date: "3 May"}) fills "%(date)s" in the sentence, as gettext does.
 export function t(key, values = {}) {
