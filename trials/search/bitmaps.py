@@ -209,7 +209,8 @@ def _build(cursor, rows):
     ids = _column(cursor, "trial_id", dtype=np.int64)
     yield "ids", ids
     for facet in FACETS:
-        yield from _facet_arrays(cursor, facet, rows)
+        if facet.column:
+            yield from _facet_arrays(cursor, facet, rows)
     yield "min_age", _column(cursor, "coalesce(min_age_days, -1)")
     yield "max_age", _column(cursor, f"coalesce(max_age_days, {NO_MAX_AGE})")
     # Page orders, as the SQL engine's ORDER BY: the rank of each trial in each.
@@ -530,6 +531,8 @@ def _prepare(criteria: Criteria) -> Prepared | None:
     """What a search this index can answer needs, else None."""
     if not settings.SEARCH_BITMAPS or criteria.only_statuses:
         return None  # the SQL engine reads statuses alone from trials_statussummary, as fast
+    if criteria.near:
+        return None  # distances are measured in PostgreSQL, over the sites' GiST index
     version, stored, parsed = _state(criteria)
     index = _current(version, stored)
     if index is None:
@@ -657,6 +660,8 @@ def _masks(criteria: Criteria, index: Index) -> dict[str, np.ndarray]:
 
 def _count(facet: Facet, prepared: Prepared) -> dict[str, int]:
     """The counts of a facet's options, its own criterion left out; zeros left out."""
+    if facet.kind is Kind.DISTANCE:
+        return {}  # with a place, the SQL engine answers
     index = prepared.index
     a = index.arrays
     found = prepared.matching(facet.key)

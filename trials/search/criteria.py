@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from ..ctgov import normalize_term
+from ..geo import Near, every_site_counts
 from ..models import age_span
-from .facets import BY_KEY, FACETS, STATUS, Facet
+from .facets import BY_KEY, DISTANCE, FACETS, STATUS, Facet, Kind
 from .lay_names import LAY_NAMES
 
 SORTS = {
     "relevance": _("Best match"),
     "newest": _("Newest first"),
     "updated": _("Recently updated"),
+    "nearest": _("Nearest first"),  # offered with a place (Criteria.near)
 }
 TEXT_KEYS = ("q", "condition")
 # The age criterion is left out with the age-group facet when that facet is counted.
@@ -39,10 +41,15 @@ class Criteria:
     # The codes chosen for each facet, by key. A facet with a default (status) that is
     # not here gets its default; present but empty, it is off (every status).
     chosen: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The place distances are measured from; the radius is the distance facet's value.
+    near: Near | None = None
 
     def values(self, facet: Facet | str) -> tuple[str, ...]:
-        """The codes a facet filters on, its default applied; () when it does not filter."""
+        """The codes a facet filters on, its default applied; () when it does not filter
+        (the distance without a place)."""
         facet = BY_KEY[facet] if isinstance(facet, str) else facet
+        if facet.kind is Kind.DISTANCE and self.near is None:
+            return ()
         if facet.key in self.chosen:
             return tuple(self.chosen[facet.key])
         return facet.default or ()
@@ -54,6 +61,18 @@ class Criteria:
     def filters(self) -> dict[Facet, tuple[str, ...]]:
         """Each facet that filters, with its codes."""
         return {f: values for f in FACETS if f.filters and (values := self.values(f))}
+
+    @property
+    def radius_km(self) -> float | None:
+        """The radius around the place, in kilometres (None without a place)."""
+        values = self.values(DISTANCE)
+        return self.near.km(float(values[0])) if values and self.near else None
+
+    @property
+    def every_site(self) -> bool:
+        """Whether every site counts for distances (closed trials are searched too), or
+        only the sites open to enrollment."""
+        return every_site_counts(self.effective_statuses)
 
     @property
     def age_days(self) -> tuple[int, int] | None:
@@ -99,6 +118,7 @@ class Criteria:
     def cache_key(self) -> tuple:
         """What the counts depend on: every criterion, but not the order or the page."""
         return (
+            self.near and (self.near.lat, self.near.lon, self.near.unit),
             self.q,
             self.normalized_condition,
             self.age,
@@ -117,7 +137,7 @@ class Criteria:
         return dataclasses.replace(self, **changes)
 
     @classmethod
-    def of(cls, *, q="", condition="", age=None, sort="relevance", **chosen) -> Criteria:
+    def of(cls, *, q="", condition="", age=None, sort="relevance", near=None, **chosen) -> Criteria:
         """Criteria from keyword arguments, facets by key: Criteria.of(phase=["PHASE2"]).
         A facet given None is left to its default."""
         return cls(
@@ -125,5 +145,6 @@ class Criteria:
             condition=condition,
             age=age,
             sort=sort,
+            near=near,
             chosen={k: tuple(v) for k, v in chosen.items() if v is not None},
         )

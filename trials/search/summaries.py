@@ -12,7 +12,7 @@ from .. import geo
 from ..models import ConditionTerm, StatusSummary, Trial, TrialFacets
 from ..vocabularies import OPEN_STATUSES
 from . import bitmaps
-from .facets import COLUMNS, FACETS, STATUS
+from .facets import COLUMNS, FACETS, STATUS, Kind
 
 
 def refresh() -> None:
@@ -83,7 +83,7 @@ def refresh_status_summary() -> None:
     selects = [f"SELECT 'combo', '', {columns}, count(*) FROM {facets} GROUP BY {columns}"]
     params: list = []
     for facet in FACETS:
-        if facet.enumerated:
+        if facet.kind is not Kind.TERMS:
             continue
         # Only the status is read with these rows; the other columns get their defaults.
         others, defaults = [], []
