@@ -42,7 +42,8 @@ MAX_PLACE = 100  # characters of a place's name or label
 CANDIDATES = 8  # the places offered for an ambiguous name
 # Two towns of one name closer than this are one town (a site's town and GeoNames').
 SAME_TOWN_KM = 30
-US_ZIP = re.compile(r"^(\d{5})(?:-\d{4})?$")
+# A US ZIP code, alone or followed by its town as a label shows it ("02115 Boston, ...").
+US_ZIP = re.compile(r"^(\d{5})(?:-\d{4})?(?:[\s,]+(.*))?$")
 OPEN = [s.value for s in OPEN_STATUSES]
 SITE_POINT = "ll_to_earth(s.latitude, s.longitude)"
 
@@ -80,9 +81,16 @@ class Near:
             return str(_("less than 1 mile") if self.unit == "mi" else _("less than 1 km"))
         return f"{round(value):,} {UNITS[self.unit]}"
 
+    @property
+    def title(self) -> str:
+        """How the page names the place: its label, or "your location" for the point the
+        browser gave (which has none)."""
+        return self.label or str(_("your location"))
+
     def params(self) -> dict[str, str]:
         """The query parameters that give this place back (the label and the point)."""
-        return {"near": self.label, "lat": f"{self.lat:.2f}", "lon": f"{self.lon:.2f}"}
+        point = {"lat": f"{self.lat:.2f}", "lon": f"{self.lon:.2f}"}
+        return {"near": self.label, **point} if self.label else point
 
 
 # Distances
@@ -216,11 +224,15 @@ def locate(text: str, unit: str | None = None) -> Located:
     text = one_line(text)[:MAX_PLACE]
     if not normalize(text):
         return Located()
-    if zip_code := US_ZIP.match(text.replace(" ", "")):
+    if zip_code := US_ZIP.match(text):
         found = _candidates(Place.Kind.POSTCODE, zip_code.group(1))
-        if found:
+        town = normalize(zip_code.group(2) or "")
+        if found and normalize(found[0].label).startswith(
+            normalize(zip_code.group(1) + " " + town)
+        ):
             return Located(found[0].near(unit), tuple(found))
-        return Located(problem=_not_found(text))
+        if not town:
+            return Located(problem=_not_found(text))
     if any(c.isdigit() for c in text):
         # A postcode of another country: no data for it; the words beside it may name
         # the town ("75010 Paris").
@@ -239,6 +251,26 @@ def locate(text: str, unit: str | None = None) -> Located:
     return Located(found[0].near(unit), tuple(found[:CANDIDATES]))
 
 
+def resolve(text: str, lat: float | None, lon: float | None, unit: str | None) -> Located:
+    """The place of a search: `text` ("Near" box), a point (lat, lon), or both.
+
+    A point without text is the patient's own location. With both, the point is the
+    one the text was found at (a shared link, a candidate chosen) unless the text now
+    names somewhere else: the patient typed a new place over it."""
+    if lat is None or lon is None:
+        return locate(text, unit) if text else Located()
+    if text:
+        located = locate(text, unit)
+        if located.problem and not located.candidates:
+            return located
+        same = [c for c in located.candidates if km_between(c.lat, c.lon, lat, lon) < SAME_TOWN_KM]
+        if not same:
+            return located
+        unit = unit or same[0].unit
+    unit = unit or ("mi" if country_at(lat, lon) == "United States" else "km")
+    return Located(Near.at(text, lat, lon, unit))
+
+
 def _not_found(text: str) -> str:
     return str(
         _("We could not find “%(place)s”. Try a postcode or a nearby city.") % {"place": text}
@@ -251,7 +283,7 @@ def _towns(text: str) -> list[Candidate]:
     name, _comma, qualifier = text.partition(",")
     found = _candidates(Place.Kind.TOWN, normalize(name))
     if qualifier:
-        return _qualified(found, normalize(qualifier)) if found else _towns(name + qualifier)
+        return _qualified(found, qualifier) if found else _towns(name + " " + qualifier)
     if not found and " " in normalize(name):
         # "Boston MA", "Paris France": the last word may be the region or the country.
         head, _space, last = normalize(name).rpartition(" ")
@@ -260,14 +292,23 @@ def _towns(text: str) -> list[Candidate]:
 
 
 def _qualified(found: list[Candidate], qualifier: str) -> list[Candidate]:
-    """The candidates in the region or country `qualifier` names ("ma" is Massachusetts)."""
-    state = _us_states().get(qualifier.upper())
-    names = {qualifier, normalize(state)} if state else {qualifier}
-    return [
-        c
-        for c in found
-        if names & {normalize(c.region), normalize(c.country), c.country_code.lower()}
-    ]
+    """The candidates in the region and country `qualifier` names: "ma", "texas",
+    "ile de france region, france" (a label's own parts)."""
+    wanted = [normalize(part) for part in qualifier.split(",") if normalize(part)]
+
+    def holds(candidate: Candidate, part: str) -> bool:
+        state = _us_states().get(part.upper())
+        names = {part, normalize(state)} if state else {part}
+        return bool(
+            names
+            & {
+                normalize(candidate.region),
+                normalize(candidate.country),
+                candidate.country_code.lower(),
+            }
+        )
+
+    return [c for c in found if all(holds(c, part) for part in wanted)]
 
 
 @functools.cache
