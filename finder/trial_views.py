@@ -21,12 +21,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from trials import contact, plain
+from trials import contact, geo, plain
 from trials.models import ContactRequest, Site, TextVector, Trial
 from trials.search.related import related_trials
 from trials.tasks import sent_via_coordinators, team_addresses
 
 from .client import client_hash
+from .filters import TrialFilterSet
 from .forms import ContactForm
 from .serializers import trial_detail as trial_detail_json
 
@@ -124,14 +125,49 @@ def _form_context(request: HttpRequest, form: ContactForm) -> dict:
     }
 
 
-def _trial_context(trial: Trial) -> dict:
-    """What the trial page shows of a trial beyond its own columns."""
+def _place(request: HttpRequest) -> tuple[geo.Near | None, float | None]:
+    """The place and radius (km) a link from the search keeps, if any."""
+    if not ({"near", "lat"} & set(request.GET)):
+        return None, None
+    filterset, _notices = TrialFilterSet.lenient(request.GET)
+    criteria = filterset.criteria()
+    return criteria.near, criteria.radius_km
+
+
+def _by_distance(sites: list[Site], near: geo.Near, radius_km: float) -> list[Site]:
+    """The sites nearest first (those without a point last), each with its distance."""
+    for site in sites:
+        site.km = None
+        if site.latitude is not None and site.longitude is not None:
+            site.km = geo.km_between(near.lat, near.lon, site.latitude, site.longitude)
+            site.distance_text = near.describe(site.km)
+            site.within = site.km <= radius_km
+    return sorted(sites, key=lambda s: (s.km is None, s.km or 0, s.position))
+
+
+def _trial_context(
+    trial: Trial, near: geo.Near | None = None, radius_km: float | None = None
+) -> dict:
+    """What the trial page shows of a trial beyond its own columns; with a place, the
+    sites nearest first."""
     sites = [s for s in trial.sites.all() if s.listed]
     arms = _arms(trial)
     interventions = list(trial.interventions.all())
+    if near is not None:
+        sites = _by_distance(sites, near, radius_km)
+        place = {
+            "near": near,
+            "radius": round(near.in_unit(radius_km)),
+            "unit_label": geo.UNITS[near.unit],
+            "sites_within": sum(getattr(s, "within", False) for s in sites),
+        }
+    else:
+        sites = sorted(sites, key=lambda s: (s.country or "~", s.city or "~", s.position))
+        place = {}
     return {
+        **place,
         "trial": trial,
-        "sites": sorted(sites, key=lambda s: (s.country or "~", s.city or "~", s.position)),
+        "sites": sites,
         "recruiting_sites": sum(s.is_recruiting for s in sites),
         "country_count": len({s.country for s in sites if s.country}),
         "arms": arms,
@@ -143,8 +179,10 @@ def _trial_context(trial: Trial) -> dict:
     }
 
 
-def _page(request: HttpRequest, trial: Trial, form: ContactForm, status: int = 200) -> HttpResponse:
-    context = {**_trial_context(trial), **_form_context(request, form)}
+def _page(
+    request: HttpRequest, trial: Trial, form: ContactForm, status: int = 200, context=None
+) -> HttpResponse:
+    context = {**(context or _trial_context(trial)), **_form_context(request, form)}
     return render(request, "finder/trial_detail.html", context, status=status)
 
 
@@ -152,7 +190,20 @@ def _page(request: HttpRequest, trial: Trial, form: ContactForm, status: int = 2
 @canonical_url
 def trial_detail(request: HttpRequest, nct_id: str) -> HttpResponse:
     trial = _get_trial(nct_id)
-    return _page(request, trial, _contact_form(request, trial))
+    context = _trial_context(trial, *_place(request))
+    form = _contact_form(request, trial)
+    if "near" in context:
+        _choose_nearest_open_site(form, context["sites"], trial)
+    return _page(request, trial, form, context=context)
+
+
+def _choose_nearest_open_site(form: ContactForm, sites: list[Site], trial: Trial) -> None:
+    """Pre-select in the contact form the nearest site open to enrollment it offers."""
+    for site in sites:
+        if site.km is not None and str(site.pk) in form.sites:
+            if geo.site_counts(site, trial.is_open, every_site=False):
+                form.initial["site"] = str(site.pk)
+                return
 
 
 @canonical_url
