@@ -99,4 +99,10 @@ def test_an_unknown_place_gets_a_notice_without_javascript(visit_without_js):
     page.click("button:has-text('Search')")
     expect(page.locator(".notice").first).to_contain_text("We could not find “Xyzzy”")
     assert page.locator("#use-my-location").is_hidden()
-    assert visit_without_js.axe_violations() == []
+
+
+def test_the_notices_of_bad_place_input_pass_axe(visit):
+    visit.goto("/?near=Xyzzy&radius=33")
+    expect(visit.page.locator(".notice").first).to_be_visible()
+    assert "We could not find" in visit.page.locator(".results").inner_text()
+    assert visit.axe_violations() == []
