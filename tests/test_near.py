@@ -236,8 +236,12 @@ def test_distances_are_right_across_the_antimeridian():
     # Suva, Fiji, and a site a few km east of the 180th meridian.
     site = make_trial(
         locations=[
-            {"city": "Taveuni", "country": "Fiji", "status": "RECRUITING",
-             "geoPoint": {"lat": -16.9, "lon": -179.95}}
+            {
+                "city": "Taveuni",
+                "country": "Fiji",
+                "status": "RECRUITING",
+                "geoPoint": {"lat": -16.9, "lon": -179.95},
+            }
         ]
     )
     near = Near("Labasa", -16.9, 179.95)
@@ -249,8 +253,12 @@ def test_distances_are_right_across_the_antimeridian():
 def test_distances_are_right_in_the_far_north():
     site = make_trial(
         locations=[
-            {"city": "Tromsø", "country": "Norway", "status": "RECRUITING",
-             "geoPoint": {"lat": 69.6496, "lon": 18.956}}
+            {
+                "city": "Tromsø",
+                "country": "Norway",
+                "status": "RECRUITING",
+                "geoPoint": {"lat": 69.6496, "lon": 18.956},
+            }
         ]
     )
     # Two degrees of longitude are only about 77 km this far north.
@@ -261,8 +269,12 @@ def test_distances_are_right_in_the_far_north():
     # Across the pole: two points on opposite meridians near it.
     polar = make_trial(
         locations=[
-            {"city": "North", "country": "Norway", "status": "RECRUITING",
-             "geoPoint": {"lat": 89.9, "lon": 0.0}}
+            {
+                "city": "North",
+                "country": "Norway",
+                "status": "RECRUITING",
+                "geoPoint": {"lat": 89.9, "lon": 0.0},
+            }
         ]
     )
     assert polar.nct_id in found(Criteria.of(near=Near("x", 89.9, 180.0), radius=["25"]))
@@ -324,3 +336,216 @@ def test_the_cards_nearest_site_and_sites_within_the_radius(records):
         ]
         assert info.km == pytest.approx(min(counting), abs=0.01)
         assert info.within == sum(d <= 50 for d in counting)
+
+
+# The search page
+
+
+def test_the_page_finds_trials_near_a_town_and_says_which_sites_count(client, records):
+    response = client.get("/", {"near": "Boston, MA", "radius": "25"})
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Trials with a site within 25 miles of <strong>Boston, Massachusetts" in text
+    expected = oracle(records, (42.36, -71.06), 25 * 1.609344)
+    assert f"{len(expected)} trial" in text
+    assert "Distances count the sites open to enrollment" in text
+    assert "GeoNames (CC BY 4.0)" in text
+    assert '<option value="nearest">Nearest first</option>' in text
+
+
+def test_a_card_names_the_nearest_site_and_the_sites_within_the_radius():
+    make_trial(
+        title="A study near Lyon",
+        locations=[
+            {
+                "facility": "Hôpital Édouard Herriot",
+                "city": "Lyon",
+                "country": "France",
+                "status": "RECRUITING",
+                "geoPoint": {"lat": 45.75, "lon": 4.85},
+            },
+            {
+                "facility": "Centre Léon Bérard",
+                "city": "Lyon",
+                "country": "France",
+                "status": "RECRUITING",
+                "geoPoint": {"lat": 45.74, "lon": 4.88},
+            },
+            {
+                "facility": "Hôpital de la Croix-Rousse",
+                "city": "Lyon",
+                "country": "France",
+                "status": "COMPLETED",
+                "geoPoint": {"lat": 45.78, "lon": 4.83},
+            },
+            {
+                "facility": "CHU de Grenoble",
+                "city": "Grenoble",
+                "country": "France",
+                "status": "RECRUITING",
+                "geoPoint": {"lat": 45.19, "lon": 5.72},
+            },
+        ],
+    )
+    response = client_get("/", {"near": "Lyon", "radius": "25", "q": "near Lyon"})
+    assert "Nearest site: Hôpital Édouard Herriot, Lyon · less than 1 km" in response
+    # The completed site does not count; Grenoble is about 90 km away.
+    assert "2 sites within 25 km" in response
+    assert "?near=Lyon" in response and "radius=25" in response and "unit=km" in response
+
+
+def client_get(path: str, data: dict) -> str:
+    from django.test import Client
+
+    response = Client().get(path, data)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_an_ambiguous_place_links_to_each_candidate_with_its_point():
+    text = client_get("/", {"near": "Springfield"})
+    assert "Did you mean:" in text
+    assert "near=Springfield%2C+Illinois%2C+United+States&amp;lat=39.80&amp;lon=-89.64" in text
+
+
+def test_the_canonical_address_keeps_the_label_and_the_rounded_point(client):
+    response = client.get("/", {"near": "nanjing"}, headers={"HX-Request": "true"})
+    assert response["HX-Push-Url"].startswith("/?near=Nanjing%2C+")
+    assert "lat=32.06&lon=118.78&radius=50&unit=km" in response["HX-Push-Url"]
+
+
+@pytest.mark.parametrize(
+    ("query", "notice"),
+    [
+        ({"near": "Xyzzy"}, "We could not find “Xyzzy”. Try a postcode or a nearby city."),
+        ({"near": "SW1A 1AA"}, "We have postcodes for the United States only."),
+        ({"near": "Boston", "radius": "33"}, "Choose a distance of 10, 25, 50, 100, 250, 500."),
+        ({"lat": "200", "lon": "10"}, "Ignored latitude “200”"),
+        ({"lat": "45"}, "Give both a latitude (lat) and a longitude (lon)."),
+        ({"near": "Paris", "unit": "parsecs"}, "Ignored unit “parsecs”"),
+    ],
+)
+def test_bad_place_input_gets_a_notice_and_never_an_error(client, query, notice):
+    response = client.get("/", query)
+    assert response.status_code == 200
+    assert notice in response.content.decode().replace("&quot;", '"')
+
+
+def test_a_radius_outside_the_list_is_dropped_and_the_default_applies(client):
+    text = client.get("/", {"near": "Boston, MA", "radius": "33"}).content.decode()
+    assert "within 50 miles of" in text
+
+
+def test_the_empty_result_offers_to_remove_the_distance():
+    make_trial(
+        title="Zqxvrt trial",
+        conditions=["Zqxvrt disease"],
+        locations=[
+            {
+                "city": "Lyon",
+                "country": "France",
+                "status": "RECRUITING",
+                "geoPoint": {"lat": 45.75, "lon": 4.85},
+            }
+        ],
+    )
+    text = client_get("/", {"q": "Zqxvrt", "near": "Tromsø", "radius": "10"})
+    assert "Remove the distance" in text
+
+
+def test_the_bands_ignore_the_chosen_radius(client):
+    small = client.get("/", {"near": "Boston, MA", "radius": "10"}).content.decode()
+    large = client.get("/", {"near": "Boston, MA", "radius": "500"}).content.decode()
+    band = 'Within 500 miles <span class="count">'
+    assert small.split(band)[1][:6] == large.split(band)[1][:6]
+
+
+# The trial page
+
+
+def test_the_trial_page_sorts_the_sites_by_distance_and_preselects_the_nearest_open_one(client):
+    trial = make_trial(
+        locations=[
+            {
+                "facility": "Far Away Clinic",
+                "city": "Marseille",
+                "country": "France",
+                "status": "RECRUITING",
+                "geoPoint": {"lat": 43.30, "lon": 5.37},
+                "contacts": [{"name": "A", "email": "a@example.org"}],
+            },
+            {
+                "facility": "Closed Near Clinic",
+                "city": "Lyon",
+                "country": "France",
+                "status": "COMPLETED",
+                "geoPoint": {"lat": 45.76, "lon": 4.84},
+                "contacts": [{"name": "B", "email": "b@example.org"}],
+            },
+            {
+                "facility": "Open Near Clinic",
+                "city": "Villeurbanne",
+                "country": "France",
+                "status": "RECRUITING",
+                "geoPoint": {"lat": 45.77, "lon": 4.88},
+                "contacts": [{"name": "C", "email": "c@example.org"}],
+            },
+        ]
+    )
+    response = client.get(
+        trial.get_absolute_url(),
+        {"near": "Lyon", "lat": "45.76", "lon": "4.84", "radius": "25", "unit": "km"},
+    )
+    text = response.content.decode()
+    order = [
+        text.index(name) for name in ("Closed Near Clinic", "Open Near Clinic", "Far Away Clinic")
+    ]
+    assert order == sorted(order)
+    assert "2 sites within 25 km of Lyon; nearest first." in text
+    open_near = trial.sites.get(facility="Open Near Clinic")
+    assert response.context["form"]["site"].value() == str(open_near.pk)
+    plain = client.get(trial.get_absolute_url()).content.decode()
+    assert "nearest first" not in plain
+
+
+# The API
+
+
+def test_the_api_takes_a_place_and_gives_each_result_its_nearest_site(client, records):
+    data = client.get("/api/trials/", {"near": "Boston, MA", "radius": "50"}).json()
+    assert data["place"]["label"].startswith("Boston, Massachusetts")
+    assert data["place"]["unit"] == "mi"
+    assert data["count"] == len(oracle(records, (42.36, -71.06), 50 * 1.609344))
+    first = data["results"][0]
+    assert first["nearest_site"]["distance"] <= 50
+    assert first["sites_within_radius"] >= 1
+    assert set(data["facets"]["radius"]) <= {"10", "25", "50", "100", "250", "500"}
+
+
+def test_the_api_takes_coordinates_and_the_clinicaltrials_gov_form_alike(client):
+    plain = client.get(
+        "/api/trials/", {"lat": "42.36", "lon": "-71.06", "radius": "50", "unit": "mi"}
+    ).json()
+    ctgov = client.get("/api/trials/", {"filter.geo": "distance(42.36,-71.06,50mi)"}).json()
+    assert plain["count"] == ctgov["count"] > 0
+    assert [r["nct_id"] for r in plain["results"]] == [r["nct_id"] for r in ctgov["results"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ({"lat": "91", "lon": "0"}, "lat"),
+        ({"lat": "0", "lon": "-181"}, "lon"),
+        ({"lat": "north", "lon": "0"}, "lat"),
+        ({"near": "Boston", "radius": "33"}, "radius"),
+        ({"near": "Boston", "unit": "leagues"}, "unit"),
+        ({"filter.geo": "distance(42,-71)"}, "filter.geo"),
+        ({"filter.geo": "distance(95,-71,50mi)"}, "filter.geo"),
+        ({"near": "Xyzzy"}, "near"),
+        ({"lat": "45"}, "lat"),
+    ],
+)
+def test_the_api_answers_400_naming_the_place_parameter(client, query, parameter):
+    response = client.get("/api/trials/", query)
+    assert response.status_code == 400
+    assert parameter in response.json()["parameters"]
