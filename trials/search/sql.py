@@ -6,6 +6,11 @@ text matches gathered once (`matched`), or the status summary's rows. What diffe
 between relations is how the text criteria are tested, so each relation has its own
 small function that gives every criterion as a condition, keyed like
 `Criteria.keys()`; `_where` joins them, leaving one out for a facet's counts.
+
+With a place, the statement first finds `near` (`near()`): each trial with a site that
+counts within reach of the place and the distance of its nearest one, over the sites'
+GiST index. The distance criterion, the radius bands, and the nearest-first order read
+it; the bitmaps leave these searches to this engine.
 """
 
 from __future__ import annotations
@@ -149,15 +154,20 @@ def _bands_km(criteria: Criteria) -> list[tuple[str, float]]:
     return [(radius, criteria.near.km(float(radius))) for radius in RADII]
 
 
-def with_texts(criteria: Criteria, reach_km: float | None = None) -> Sql:
+def with_texts(criteria: Criteria) -> Sql:
     """A WITH clause that finds each text's matches once, for a statement of many SELECTs,
-    and with a place the trials near it (within `reach_km`, else the radius)."""
+    and with a place the trials within the radius (`near`)."""
     ctes = [
         Sql(f"{key}_ids AS MATERIALIZED (SELECT id FROM {TABLE} WHERE {c.sql})", c.params)
         for key, c in _texts(criteria).items()
     ]
     if criteria.near:
-        ctes.append(near(criteria, reach_km or criteria.radius_km))
+        ctes.append(near(criteria, criteria.radius_km))
+    return _with(ctes)
+
+
+def _with(ctes: list[Sql]) -> Sql:
+    """A WITH clause of these relations (nothing when there are none)."""
     if not ctes:
         return Sql("")
     return Sql(
@@ -211,23 +221,16 @@ def page(criteria: Criteria, offset: int, limit: int) -> list[int]:
     else:
         table, key, where = FACETS_TABLE, "trial_id", _where(on_facets(criteria))
     rank = _rank(criteria) if criteria.ranked else Sql("")
-    nearest = Sql("")
-    if criteria.near:
-        nearest = Sql(
-            "WITH " + near(criteria, criteria.radius_km).sql + " ",
-            near(criteria, criteria.radius_km).params,
-        )
-    join = (
-        f" JOIN near n ON n.trial_id = f.{key}"
-        if criteria.near and criteria.sort == "nearest"
-        else ""
-    )
+    ctes = _with([near(criteria, criteria.radius_km)] if criteria.near else [])
+    nearest = criteria.near is not None and criteria.sort == "nearest"
+    join = f" JOIN near n ON n.trial_id = f.{key}" if nearest else ""
+    order = _order(criteria, rank.sql, distance="n.d" if nearest else "")
     sql = (
-        f"{nearest.sql}SELECT f.{key} FROM {table} f{join} WHERE {where.sql} "
-        f"ORDER BY {_order(criteria, rank.sql, distance='n.d' if join else '')} LIMIT %s OFFSET %s"
+        f"{ctes.sql}SELECT f.{key} FROM {table} f{join} WHERE {where.sql} "
+        f"ORDER BY {order} LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*nearest.params, *where.params, *rank.params, limit, offset])
+        cursor.execute(sql, [*ctes.params, *where.params, *rank.params, limit, offset])
         return [row[0] for row in cursor.fetchall()]
 
 
