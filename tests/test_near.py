@@ -549,3 +549,37 @@ def test_the_api_answers_400_naming_the_place_parameter(client, query, parameter
     response = client.get("/api/trials/", query)
     assert response.status_code == 400
     assert parameter in response.json()["parameters"]
+
+
+# Both engines
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        {"radius": ["50"]},
+        {"radius": ["10"], "sort": "nearest"},
+        {"radius": ["500"], "sort": "nearest", "status": []},
+        {"radius": ["250"], "phase": ["PHASE2", "PHASE3"], "country": ["United States"]},
+        {"radius": ["100"], "q": "cancer"},
+        {"radius": ["500"], "condition": "depression", "sort": "nearest"},
+        {"radius": ["25"], "age": 40, "sort": "newest"},
+    ],
+)
+@pytest.mark.parametrize("place", [BOSTON, PARIS, (-16.9, 179.95), (37.5665, 126.978)])
+@pytest.mark.parametrize("unit", ["km", "mi"])
+def test_the_bitmaps_count_and_order_a_distance_search_as_postgresql_does(asked, place, unit):
+    from django.test import override_settings
+
+    from trials.search import bitmaps, sql
+
+    criteria = Criteria.of(near=Near("test", *place, unit=unit), **asked)
+    for offset in (0, 20):
+        fast = bitmaps.counts_and_page(criteria, offset, 20)
+        assert fast is not None
+        with override_settings(SEARCH_BITMAPS=False):
+            slow = sql.counts_and_page(criteria, offset, 20)
+            assert sql.page(criteria, offset, 20) == slow[1]
+        assert fast == slow
+        assert bitmaps.page(criteria, offset, 20) == slow[1]
+    assert bitmaps.relaxations(criteria) == sql.relaxations(criteria)

@@ -24,6 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -106,6 +107,17 @@ def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dz = math.sin(p1) - math.sin(p2)
     chord = math.sqrt(dx * dx + dy * dy + dz * dz)
     return 2 * math.asin(min(1.0, chord / 2)) * EARTH_RADIUS_KM
+
+
+def km_to_points(lat: float, lon: float, points: np.ndarray) -> np.ndarray:
+    """`km_between` from one point to each row (latitude, longitude) of `points`."""
+    p1, l1 = math.radians(lat), math.radians(lon)
+    p2, l2 = np.radians(points[:, 0]), np.radians(points[:, 1])
+    dx = math.cos(p1) * math.cos(l1) - np.cos(p2) * np.cos(l2)
+    dy = math.cos(p1) * math.sin(l1) - np.cos(p2) * np.sin(l2)
+    dz = math.sin(p1) - np.sin(p2)
+    chord = np.sqrt(dx * dx + dy * dy + dz * dz)
+    return 2 * np.arcsin(np.minimum(1.0, chord / 2)) * EARTH_RADIUS_KM
 
 
 def km_sql(center: str, point: str = SITE_POINT) -> str:
