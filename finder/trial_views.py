@@ -278,5 +278,5 @@ def contact_done(request: HttpRequest, nct_id: str) -> HttpResponse:
 @canonical_url
 def trial_api(request: HttpRequest, nct_id: str) -> JsonResponse:
     trial = _get_trial(nct_id)
-    data = trial_detail_json(trial, request, page=_trial_context(trial))
+    data = trial_detail_json(trial, request, page=_trial_context(trial, *_place(request)))
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

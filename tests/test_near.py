@@ -583,3 +583,32 @@ def test_the_bitmaps_count_and_order_a_distance_search_as_postgresql_does(asked,
         assert fast == slow
         assert bitmaps.page(criteria, offset, 20) == slow[1]
     assert bitmaps.relaxations(criteria) == sql.relaxations(criteria)
+
+
+def test_the_trial_api_gives_each_location_its_distance_nearest_first(client):
+    trial = make_trial(
+        locations=[
+            {
+                "facility": "Marseille Clinic",
+                "city": "Marseille",
+                "country": "France",
+                "status": "RECRUITING",
+                "geoPoint": {"lat": 43.30, "lon": 5.37},
+            },
+            {
+                "facility": "Lyon Clinic",
+                "city": "Lyon",
+                "country": "France",
+                "status": "RECRUITING",
+                "geoPoint": {"lat": 45.76, "lon": 4.84},
+            },
+        ]
+    )
+    url = f"/api/trials/{trial.nct_id}/"
+    data = client.get(url, {"lat": "45.76", "lon": "4.84", "unit": "km"}).json()
+    assert [loc["facility"] for loc in data["locations"]] == ["Lyon Clinic", "Marseille Clinic"]
+    assert data["locations"][0]["distance"] == 0.0
+    assert data["locations"][1]["distance"] == pytest.approx(
+        haversine_km(45.76, 4.84, 43.30, 5.37), abs=0.1
+    )
+    assert "distance" not in client.get(url).json()["locations"][0]

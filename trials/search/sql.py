@@ -9,8 +9,8 @@ small function that gives every criterion as a condition, keyed like
 
 With a place, the statement first finds `near` (`near()`): each trial with a site that
 counts within reach of the place and the distance of its nearest one, over the sites'
-GiST index. The distance criterion, the radius bands, and the nearest-first order read
-it; the bitmaps leave these searches to this engine.
+GiST index. The distance criterion, the radius bands and the nearest-first order read
+it.
 """
 
 from __future__ import annotations
