@@ -349,7 +349,10 @@ def test_the_page_finds_trials_near_a_town_and_says_which_sites_count(client, re
     expected = oracle(records, (42.36, -71.06), 25 * 1.609344)
     assert f"{len(expected)} trial" in text
     assert "Distances count the sites open to enrollment" in text
-    assert "GeoNames (CC BY 4.0)" in text
+    assert (
+        'GeoNames</a> (<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>)'
+        in text
+    )
     assert '<option value="nearest">Nearest first</option>' in text
 
 

@@ -413,6 +413,8 @@ def load_places(force: bool = False) -> int:
         return 0
     rows = [*_geonames_rows(), *_zip_rows()]
     with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('trials.place'))")
         Place.objects.exclude(ref__startswith="site:").delete()
         _copy(rows)
     return len(rows)
@@ -452,6 +454,9 @@ def refresh_site_towns() -> int:
             )
         )
     with transaction.atomic():
+        # Two imports finishing at once take turns: the towns are replaced, not doubled.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('trials.place'))")
         Place.objects.filter(ref__startswith="site:").delete()
         _copy(rows)
     return len(rows)
