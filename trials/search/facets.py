@@ -1,7 +1,8 @@
 """The facets of the search, each declared once.
 
-A facet is a query parameter that filters trials on one column of Trial and whose
-options are counted for every search. Its declaration says everything the rest of
+A facet is a query parameter that filters trials on one column of Trial (the distance:
+on the trial's sites, from the place searched from) and whose options are counted for
+every search. Its declaration says everything the rest of
 the code needs: the parameter, the labels, the column and how a trial is tested on
 it (its `Kind`). From these declarations come the FilterSet's fields, the columns of
 the narrow search tables (`TrialFacets`, `StatusSummary`) and their rebuild, both
