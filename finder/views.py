@@ -70,9 +70,7 @@ def _add_nearby(trials: list[Trial], criteria: Criteria) -> None:
     near = criteria.near
     if near is None:
         return
-    nearby = geo.nearest_sites(
-        [t.pk for t in trials], near, criteria.radius_km, criteria.every_site
-    )
+    nearby = geo.nearest_sites(trials, near, criteria.radius_km, criteria.every_site)
     for trial in trials:
         trial.nearby = nearby.get(trial.pk)
         if trial.nearby:

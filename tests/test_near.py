@@ -325,7 +325,7 @@ def test_the_cards_nearest_site_and_sites_within_the_radius(records):
     near = Near("test", *BOSTON)
     criteria = Criteria.of(near=near, radius=["50"])
     result = engine.run(criteria)
-    nearby = geo.nearest_sites(result.ids, near, 50, criteria.every_site)
+    nearby = geo.nearest_sites(Trial.objects.in_order(result.ids), near, 50, criteria.every_site)
     nct_ids = dict(Trial.objects.filter(pk__in=result.ids).values_list("pk", "nct_id"))
     for pk, info in nearby.items():
         status, sites = records[nct_ids[pk]]

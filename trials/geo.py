@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from .ctgov import normalize_term, one_line
-from .models import Place, Site, TrialFacets
+from .models import Place, Site, Trial
 from .vocabularies import OPEN_STATUSES
 
 # The mean Earth radius (IUGG): earthdistance's own sphere is the equatorial one, so
@@ -165,27 +165,29 @@ class Nearby:
 
 
 def nearest_sites(
-    trial_ids: list[int], near: Near, radius_km: float, every_site: bool
+    trials: list[Trial], near: Near, radius_km: float, every_site: bool
 ) -> dict[int, Nearby]:
-    """For each trial of `trial_ids` with a counting site: its nearest one, and how many
-    are within `radius_km`."""
-    if not trial_ids:
-        return {}
-    center = "ll_to_earth(%s, %s)"
-    sql = (
-        f"SELECT DISTINCT ON (trial_id) trial_id, facility, city, d, "
-        f"count(*) FILTER (WHERE d <= %s) OVER (PARTITION BY trial_id) "
-        f"FROM (SELECT s.trial_id, s.facility, s.city, {km_sql(center)} AS d "
-        f"FROM {Site._meta.db_table} s JOIN {TrialFacets._meta.db_table} t "
-        f"ON t.trial_id = s.trial_id WHERE s.trial_id = ANY(%s) AND {counting_sql(every_site)}) s "
-        f"ORDER BY trial_id, d, facility"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [radius_km, near.lat, near.lon, trial_ids])
-        return {
-            row[0]: Nearby(row[1] or "", row[2] or "", row[3], int(row[4]))
-            for row in cursor.fetchall()
-        }
+    """For each trial of `trials` with a site that counts: its nearest one, and how many
+    are within `radius_km`. (A page's few hundred sites are measured here: faster than
+    PostgreSQL's earthdistance functions row by row, and the same great circle.)"""
+    open_trials = {t.pk for t in trials if t.is_open}
+    sites = Site.objects.filter(
+        trial_id__in=[t.pk for t in trials],
+        listed=True,
+        latitude__isnull=False,
+        longitude__isnull=False,
+    ).values_list("trial_id", "facility", "city", "status", "latitude", "longitude")
+    measured: dict[int, list[tuple[float, str, str]]] = {}
+    for trial_id, facility, city, status, lat, lon in sites:
+        if every_site or status in OPEN or (not status and trial_id in open_trials):
+            km = km_between(near.lat, near.lon, lat, lon)
+            measured.setdefault(trial_id, []).append((km, facility, city))
+    found = {}
+    for trial_id, distances in measured.items():
+        km, facility, city = min(distances)
+        within = sum(d <= radius_km for d, _facility, _city in distances)
+        found[trial_id] = Nearby(facility, city, km, within)
+    return found
 
 
 # Geocoding
@@ -389,18 +391,19 @@ def _merge(first: Candidate, second: Candidate) -> Candidate:
 
 
 def country_at(lat: float, lon: float) -> str:
-    """The country of the nearest trial site within 100 km of a point, or "" (the sites'
-    GiST index answers it)."""
-    center = "ll_to_earth(%s, %s)"
+    """The country of the nearest trial site, if within 100 km of a point, else "" (a
+    nearest-neighbour scan of the sites' GiST index)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.country FROM {Site._meta.db_table} s "
-            f"WHERE {within_sql(center)} AND s.latitude IS NOT NULL AND s.longitude IS NOT NULL "
-            f"AND s.country <> '' ORDER BY {km_sql(center)} LIMIT 1",
-            [lat, lon, 100, lat, lon],
+            f"SELECT s.country, s.latitude, s.longitude FROM {Site._meta.db_table} s "
+            "WHERE s.latitude IS NOT NULL AND s.longitude IS NOT NULL AND s.country <> '' "
+            f"ORDER BY {SITE_POINT} <-> ll_to_earth(%s, %s) LIMIT 1",
+            [lat, lon],
         )
         row = cursor.fetchone()
-    return row[0] if row else ""
+    if row is None or km_between(lat, lon, row[1], row[2]) > 100:
+        return ""
+    return row[0]
 
 
 # Loading
