@@ -45,6 +45,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "corrected_from": corrected_from,
         "notices": notices,
         "relax": [] if result.total else _relaxations(criteria),
+        "wider": None if result.total else _wider(criteria, result.counts),
         "facets": _facet_panel(criteria, result.counts),
         "distance": _distance_panel(criteria, result.counts),
         "default_status": STATUS.key not in criteria.chosen,
@@ -120,6 +121,23 @@ def _distance_panel(criteria: Criteria, counts: dict[str, dict[str, int]]) -> di
             for code in DISTANCE.codes
         ],
     }
+
+
+def _wider(criteria: Criteria, counts: dict[str, dict[str, int]]) -> dict | None:
+    """For an empty result near a place: the nearest larger radius with trials."""
+    if criteria.near is None:
+        return None
+    radius = criteria.values(DISTANCE)[0]
+    for code in DISTANCE.codes[DISTANCE.codes.index(radius) + 1 :]:
+        if count := counts[DISTANCE.key].get(code, 0):
+            chosen = {**criteria.chosen, DISTANCE.key: (code,)}
+            return {
+                "label": _("Within %(radius)s %(unit)s")
+                % {"radius": code, "unit": geo.UNITS[criteria.near.unit]},
+                "count": count,
+                "query": query_for(criteria.replace(chosen=chosen)),
+            }
+    return None
 
 
 def _relaxations(criteria: Criteria) -> list[dict]:

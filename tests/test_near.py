@@ -456,6 +456,26 @@ def test_the_empty_result_offers_to_remove_the_distance():
     assert "Remove the distance" in text
 
 
+def test_an_empty_result_near_a_place_offers_the_nearest_larger_distance_with_trials():
+    make_trial(
+        title="Kvxqzt trial",
+        conditions=["Kvxqzt disease"],
+        locations=[
+            {
+                "city": "Bergen",
+                "country": "Norway",
+                "status": "RECRUITING",
+                "geoPoint": {"lat": 60.39, "lon": 5.32},
+            }
+        ],
+    )
+    # Oslo to Bergen: about 305 km.
+    text = client_get("/", {"q": "Kvxqzt", "near": "Oslo", "radius": "100"})
+    assert "Try a larger distance:" in text
+    assert "Within 500 km</a>: 1 trial" in text
+    assert "radius=500" in text
+
+
 def test_the_bands_ignore_the_chosen_radius(client):
     small = client.get("/", {"near": "Boston, MA", "radius": "10"}).content.decode()
     large = client.get("/", {"near": "Boston, MA", "radius": "500"}).content.decode()
