@@ -59,7 +59,10 @@ def test_a_refused_location_says_so_and_the_box_still_works(refusing_visit):
     page.click("#use-my-location")
     expect(page.locator("#locate-status")).to_contain_text("did not share your location")
     assert "lat=" not in page.url
+    # A place is looked up when it is complete (Enter, or leaving the box), not while
+    # it is typed.
     page.fill("#id_near", "Paris")
+    page.press("#id_near", "Enter")
     expect(page.locator(".notice.place")).to_contain_text("Paris")
     expect(page.locator(".notice.place")).to_contain_text("France")
     visit.screenshot("near-refused-375")
@@ -71,6 +74,7 @@ def test_an_ambiguous_place_offers_the_others_and_the_choice_goes_into_the_link(
     page = visit.page
     visit.goto("/?status=ALL")
     page.fill("#id_near", "Springfield")
+    page.press("#id_near", "Enter")
     expect(page.locator(".notice.place")).to_contain_text("Did you mean")
     page.locator(".notice.place a", has_text="Illinois").click()
     expect(page).to_have_url(re.compile(r"near=Springfield%2C\+Illinois"))
