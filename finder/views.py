@@ -311,5 +311,14 @@ def condition_suggestions(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_GET
+def place_suggestions(request: HttpRequest) -> HttpResponse:
+    """Autocomplete for the "Near" box: <option>s of towns, largest first."""
+    places = geo.suggest(request.GET.get("near") or "")
+    response = render(request, "finder/_place_options.html", {"places": places})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
 def faq(request: HttpRequest) -> HttpResponse:
     return render(request, "finder/faq.html")

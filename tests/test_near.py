@@ -635,3 +635,15 @@ def test_the_trial_api_gives_each_location_its_distance_nearest_first(client):
         haversine_km(45.76, 4.84, 43.30, 5.37), abs=0.1
     )
     assert "distance" not in client.get(url).json()["locations"][0]
+
+
+def test_the_near_box_suggests_towns_as_they_are_typed(client):
+    response = client.get("/places/suggest/", {"near": "Springf"}, headers={"HX-Request": "true"})
+    options = response.content.decode()
+    assert '<option value="Springfield, Illinois, United States">' in options
+    assert '<option value="Springfield, Massachusetts, United States">' in options
+    assert client.get("/places/suggest/", {"near": "s"}).content.decode().strip() == ""
+    # A suggestion is found again as typed.
+    assert geo.locate("Springfield, Illinois, United States").near.label.startswith(
+        "Springfield, Illinois"
+    )

@@ -285,6 +285,26 @@ def resolve(text: str, lat: float | None, lon: float | None, unit: str | None) -
     return Located(Near.at(text, lat, lon, unit))
 
 
+def suggest(text: str, size: int = CANDIDATES) -> list[Candidate]:
+    """Towns whose name starts with `text` ("spri": the Springfields), those known by
+    that name before those that have it as another name, largest first."""
+    key = normalize(text[:MAX_PLACE])
+    if len(key) < 2:
+        return []
+    rows = (
+        Place.objects.filter(kind=Place.Kind.TOWN, key__startswith=key)
+        .order_by("alias", "-population", "-sites", "ref")
+        .values_list(*CANDIDATE_FIELDS)[: size * 4]
+    )
+    found, seen = [], set()
+    for ref, *fields in rows:
+        candidate = Candidate(*fields)
+        if ref not in seen and candidate.label not in {c.label for c in found}:
+            found.append(candidate)
+        seen.add(ref)
+    return found[:size]
+
+
 def _not_found(text: str) -> str:
     return str(
         _("We could not find “%(place)s”. Try a postcode or a nearby city.") % {"place": text}
@@ -335,24 +355,26 @@ def _us_states() -> dict[str, str]:
     }
 
 
+CANDIDATE_FIELDS = (
+    "ref",
+    "name",
+    "region",
+    "country",
+    "country_code",
+    "latitude",
+    "longitude",
+    "population",
+    "sites",
+)
+
+
 def _candidates(kind: str, key: str) -> list[Candidate]:
     """The places of one kind known by `key`, one per place, largest first (towns a few
     km apart merged: a site's town is the GeoNames town of that name)."""
     rows = (
         Place.objects.filter(kind=kind, key=key)
         .order_by("-population", "-sites", "ref")
-        .values_list(
-            "alias",
-            "ref",
-            "name",
-            "region",
-            "country",
-            "country_code",
-            "latitude",
-            "longitude",
-            "population",
-            "sites",
-        )[:200]
+        .values_list("alias", *CANDIDATE_FIELDS)[:200]
     )
     rows = list(rows)
     # A place known by this very name hides those that have it as another name

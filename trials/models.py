@@ -521,8 +521,13 @@ class Place(models.Model):
 
     class Meta:
         indexes = [
-            # Geocoding what the patient typed: key = 'paris'
-            models.Index(fields=["kind", "key"], name="place_kind_key_idx"),
+            # Geocoding what the patient typed (key = 'paris') and suggesting places as
+            # it is typed (key LIKE 'spri%')
+            models.Index(
+                fields=["kind", "key"],
+                name="place_kind_key_idx",
+                opclasses=["varchar_pattern_ops", "text_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

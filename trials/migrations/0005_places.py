@@ -39,6 +39,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='place',
-            index=models.Index(fields=['kind', 'key'], name='place_kind_key_idx'),
+            index=models.Index(fields=['kind', 'key'], name='place_kind_key_idx', opclasses=['varchar_pattern_ops', 'text_pattern_ops']),
         ),
     ]
