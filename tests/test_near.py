@@ -7,11 +7,12 @@ from __future__ import annotations
 import math
 
 import pytest
+from django.test import Client, override_settings
 
 from trials import geo
 from trials.geo import Near
 from trials.models import Trial
-from trials.search import engine
+from trials.search import bitmaps, engine, sql
 from trials.search.criteria import Criteria
 
 from .factories import make_trial
@@ -86,6 +87,13 @@ def found(criteria: Criteria) -> list[str]:
     by_id = dict(Trial.objects.filter(pk__in=result.ids).values_list("pk", "nct_id"))
     assert result.total == len(result.ids)
     return [by_id[pk] for pk in result.ids]
+
+
+def client_get(path: str, data: dict) -> str:
+    """The page's HTML, which must answer 200."""
+    response = Client().get(path, data)
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 # Geocoding
@@ -397,14 +405,6 @@ def test_a_card_names_the_nearest_site_and_the_sites_within_the_radius():
     assert "?near=Lyon" in response and "radius=25" in response and "unit=km" in response
 
 
-def client_get(path: str, data: dict) -> str:
-    from django.test import Client
-
-    response = Client().get(path, data)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
 def test_an_ambiguous_place_links_to_each_candidate_with_its_point():
     text = client_get("/", {"near": "Springfield"})
     assert "Did you mean:" in text
@@ -592,10 +592,6 @@ def test_the_api_answers_400_naming_the_place_parameter(client, query, parameter
 @pytest.mark.parametrize("place", [BOSTON, PARIS, (-16.9, 179.95), (37.5665, 126.978)])
 @pytest.mark.parametrize("unit", ["km", "mi"])
 def test_the_bitmaps_count_and_order_a_distance_search_as_postgresql_does(asked, place, unit):
-    from django.test import override_settings
-
-    from trials.search import bitmaps, sql
-
     criteria = Criteria.of(near=Near("test", *place, unit=unit), **asked)
     for offset in (0, 20):
         fast = bitmaps.counts_and_page(criteria, offset, 20)
