@@ -137,7 +137,7 @@ def _place(request: HttpRequest) -> tuple[geo.Near | None, float | None]:
 def _by_distance(sites: list[Site], near: geo.Near, radius_km: float) -> list[Site]:
     """The sites nearest first (those without a point last), each with its distance."""
     for site in sites:
-        site.km = None
+        site.km, site.within = None, False
         if site.latitude is not None and site.longitude is not None:
             site.km = geo.km_between(near.lat, near.lon, site.latitude, site.longitude)
             site.distance_text = near.describe(site.km)
@@ -159,7 +159,9 @@ def _trial_context(
             "near": near,
             "radius": round(near.in_unit(radius_km)),
             "unit_label": geo.UNITS[near.unit],
-            "sites_within": sum(getattr(s, "within", False) for s in sites),
+            "sites_within": sum(s.within for s in sites),
+            "sites_near": [s for s in sites if s.within],
+            "sites_far": [s for s in sites if not s.within],
         }
     else:
         sites = sorted(sites, key=lambda s: (s.country or "~", s.city or "~", s.position))

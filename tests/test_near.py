@@ -525,6 +525,7 @@ def test_the_trial_page_sorts_the_sites_by_distance_and_preselects_the_nearest_o
     ]
     assert order == sorted(order)
     assert "2 sites within 25 km of Lyon; nearest first." in text
+    assert "1 site farther than 25 km" in text
     open_near = trial.sites.get(facility="Open Near Clinic")
     assert response.context["form"]["site"].value() == str(open_near.pk)
     plain = client.get(trial.get_absolute_url()).content.decode()
