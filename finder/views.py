@@ -66,8 +66,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _add_nearby(trials: list[Trial], criteria: Criteria) -> None:
-    """Give each trial its nearest site (`nearby`) and the distance text, and the
-    query that keeps the place on its page (`place_query`)."""
+    """Give each trial its nearest site that counts (`nearby`) and its distance as text."""
     near = criteria.near
     if near is None:
         return
@@ -106,18 +105,12 @@ def _distance_panel(criteria: Criteria, counts: dict[str, dict[str, int]]) -> di
     if criteria.near is None:
         return None
     chosen = criteria.values(DISTANCE)
-    unit = geo.UNITS[criteria.near.unit]
     return {
         "name": DISTANCE.key,
         "legend": DISTANCE.label,
         "every_site": criteria.every_site,
         "options": [
-            _option(
-                code,
-                _("Within %(radius)s %(unit)s") % {"radius": code, "unit": unit},
-                counts[DISTANCE.key],
-                chosen,
-            )
+            _option(code, _within(code, criteria), counts[DISTANCE.key], chosen)
             for code in DISTANCE.codes
         ],
     }
@@ -132,12 +125,18 @@ def _wider(criteria: Criteria, counts: dict[str, dict[str, int]]) -> dict | None
         if count := counts[DISTANCE.key].get(code, 0):
             chosen = {**criteria.chosen, DISTANCE.key: (code,)}
             return {
-                "label": _("Within %(radius)s %(unit)s")
-                % {"radius": code, "unit": geo.UNITS[criteria.near.unit]},
+                "label": _within(code, criteria),
                 "count": count,
                 "query": query_for(criteria.replace(chosen=chosen)),
             }
     return None
+
+
+def _within(radius: str, criteria: Criteria) -> str:
+    return _("Within %(radius)s %(unit)s") % {
+        "radius": radius,
+        "unit": geo.UNITS[criteria.near.unit],
+    }
 
 
 def _relaxations(criteria: Criteria) -> list[dict]:
@@ -221,7 +220,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
     criteria = filterset.criteria()
     located = filterset.located
     if located.problem and not located.near:
-        name = "near" if request.GET.get("near") else "lat"
+        name = "near" if request.GET.get("near") else "lon" if "lat" in request.GET else "lat"
         return _invalid({name: {"errors": [located.problem], "accepted": PLACE_ACCEPTED}})
     result = engine.run(criteria, filterset.page_number)
     if result.beyond:

@@ -566,7 +566,8 @@ def test_the_api_takes_coordinates_and_the_clinicaltrials_gov_form_alike(client)
         ({"filter.geo": "distance(42,-71)"}, "filter.geo"),
         ({"filter.geo": "distance(95,-71,50mi)"}, "filter.geo"),
         ({"near": "Xyzzy"}, "near"),
-        ({"lat": "45"}, "lat"),
+        ({"lat": "45"}, "lon"),
+        ({"lon": "10"}, "lat"),
     ],
 )
 def test_the_api_answers_400_naming_the_place_parameter(client, query, parameter):
