@@ -645,3 +645,13 @@ def test_the_near_box_suggests_towns_as_they_are_typed(client):
     assert geo.locate("Springfield, Illinois, United States").near.label.startswith(
         "Springfield, Illinois"
     )
+
+
+def test_a_point_with_a_name_of_its_own_searches_from_the_point(client):
+    named = client.get(
+        "/api/trials/", {"near": "My clinic", "lat": "42.36", "lon": "-71.06", "unit": "mi"}
+    ).json()
+    plain = client.get("/api/trials/", {"lat": "42.36", "lon": "-71.06", "unit": "mi"}).json()
+    assert named["place"]["label"] == "My clinic"
+    assert plain["place"]["label"] == "your location"
+    assert named["count"] == plain["count"] > 0

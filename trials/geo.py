@@ -269,21 +269,13 @@ def locate(text: str, unit: str | None = None) -> Located:
 
 
 def resolve(text: str, lat: float | None, lon: float | None, unit: str | None) -> Located:
-    """The place of a search: `text` ("Near" box), a point (lat, lon), or both.
+    """The place of a search: `text` ("Near" box), or a point (lat, lon) that `text`, if
+    any, only names (a shared link, a candidate chosen, the browser's location).
 
-    A point without text is the patient's own location. With both, the point is the
-    one the text was found at (a shared link, a candidate chosen) unless the text now
-    names somewhere else: the patient typed a new place over it."""
+    The search page never sends a point with a place typed over it: its script drops
+    the point as soon as the box is typed in."""
     if lat is None or lon is None:
         return locate(text, unit) if text else Located()
-    if text:
-        located = locate(text, unit)
-        if located.problem and not located.candidates:
-            return located
-        same = [c for c in located.candidates if km_between(c.lat, c.lon, lat, lon) < SAME_TOWN_KM]
-        if not same:
-            return located
-        unit = unit or same[0].unit
     unit = unit or ("mi" if country_at(lat, lon) == "United States" else "km")
     return Located(Near.at(text, lat, lon, unit))
 
