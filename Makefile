@@ -22,6 +22,7 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_if_empty
+	$(PY) manage.py load_places
 	@echo "TrialFinder: http://127.0.0.1:8000/  (Ctrl-C stops it; e-mails print here)"
 	$(PY) manage.py db_worker --interval 2 & trap 'kill %1 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py runserver 127.0.0.1:8000

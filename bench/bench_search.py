@@ -34,6 +34,18 @@ KINDS = [
     ("autocomplete", 0.12),
     ("trial page", 0.07),
     ("api", 0.03),
+    ("near a place", 0.08),
+]
+# Places for "near a place": towns, a ZIP code and a point, as patients give them.
+PLACES = [
+    {"near": "Boston, MA"},
+    {"near": "Paris"},
+    {"near": "Nanjing"},
+    {"near": "10001"},
+    {"near": "Houston"},
+    {"near": "Berlin"},
+    {"near": "São Paulo"},
+    {"lat": "41.88", "lon": "-87.63"},
 ]
 
 
@@ -41,6 +53,7 @@ def ensure_database(size: int) -> dict[str, str]:
     db_name = f"trialfinder_bench_{size}"
     env = bench_env(db_name)
     manage(env, "migrate", "-v0")  # a database from an older schema gets the new tables
+    manage(env, "load_places", "-v0")  # the towns and ZIP codes "near a place" finds
     probe = subprocess.run(
         [
             PYTHON,
@@ -139,6 +152,13 @@ def build_requests(count: int, rng: random.Random) -> list[tuple[str, str, dict]
             headers = {"HX-Request": "true"}
         elif kind == "trial page":
             url = f"/trials/{rng.choice(nct_ids)}/"
+        elif kind == "near a place":
+            query = {**rng.choice(PLACES), "radius": rng.choice(["10", "25", "50", "100", "250"])}
+            if rng.random() < 0.5:
+                query["condition"] = rng.choice(conditions)
+            if rng.random() < 0.3:
+                query["sort"] = "nearest"
+            url = "/?" + urlencode(query)
         else:
             url = "/api/trials/?" + urlencode(
                 {"condition": rng.choice(conditions), "age": rng.randint(18, 70)}
@@ -178,7 +198,8 @@ def measure(size: int, count: int, naive: int = 0) -> dict:
         if kind in ("autocomplete", "trial page"):
             continue
         times.setdefault("all searches", []).append(elapsed)
-        if naive and len(times["all searches"]) % naive == 0:
+        # The textbook baseline knows no distances.
+        if naive and kind != "near a place" and len(times["all searches"]) % naive == 0:
             params = {
                 k: (v if k == "phase" else v[0]) for k, v in parse_qs(urlsplit(url).query).items()
             }
@@ -187,6 +208,16 @@ def measure(size: int, count: int, naive: int = 0) -> dict:
             elapsed = (time.perf_counter() - started) * 1000
             times.setdefault("NAIVE all searches", []).append(elapsed)
             times.setdefault(f"NAIVE {kind}", []).append(elapsed)
+    from trials import geo
+
+    for _ in range(3):
+        for place in PLACES:
+            if "near" in place:
+                started = time.perf_counter()
+                geo.locate(place["near"])
+                times.setdefault("geocoding a place", []).append(
+                    (time.perf_counter() - started) * 1000
+                )
     return {
         "size": size,
         "db_size": db_size,

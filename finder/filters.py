@@ -15,10 +15,11 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from trials import geo
 from trials.ctgov import one_line
 from trials.models import Trial
 from trials.search.criteria import SORTS, Criteria
-from trials.search.facets import EVERY, FACETS, STATUS, Facet, Kind
+from trials.search.facets import EVERY, FACETS, RADII, STATUS, Facet, Kind
 
 MAX_QUERY = 300
 # Each OR and each phrase multiplies the work of a full-text search: a few is a
@@ -85,12 +86,56 @@ class TextFilter(django_filters.CharFilter):
     field_class = TextField
 
 
+class CoordinateFilter(django_filters.NumberFilter):
+    field_class = forms.FloatField
+
+
+GEO = re.compile(
+    r"^distance\(\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*(km|mi)\s*\)$",
+    re.IGNORECASE,
+)
+
+
+class GeoField(forms.CharField):
+    """ClinicalTrials.gov's `filter.geo=distance(lat,lon,50mi)`: (lat, lon, radius, unit)."""
+
+    def to_python(self, value):
+        text = one_line(super().to_python(value))
+        if not text:
+            return None
+        match = GEO.match(text)
+        if not match:
+            raise forms.ValidationError("Write it as distance(latitude,longitude,50mi).")
+        lat, lon, radius, unit = match.groups()
+        lat, lon = float(lat), float(lon)
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise forms.ValidationError(
+                "The latitude must be from -90 to 90 and the longitude from -180 to 180."
+            )
+        radius = radius.removesuffix(".0")
+        if radius not in RADII:
+            raise forms.ValidationError(f"The distance must be one of {', '.join(RADII)}.")
+        return lat, lon, radius, unit.lower()
+
+
+class GeoFilter(django_filters.CharFilter):
+    field_class = GeoField
+
+
 class WholeNumberFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
 def _facet_filter(facet: Facet) -> django_filters.Filter:
     """The filter of a facet's parameter, from its declaration."""
+    if facet.kind is Kind.DISTANCE:
+        return django_filters.ChoiceFilter(
+            label=facet.label,
+            choices=facet.choices,
+            error_messages={
+                "invalid_choice": _("Choose a distance of %(radii)s.") % {"radii": ", ".join(RADII)}
+            },
+        )
     if facet.kind is Kind.FLAG:
         return StrictBooleanFilter(label=facet.flag_label or facet.label)
     if facet.kind is Kind.TERMS:
@@ -120,6 +165,15 @@ class TrialFilterSet(django_filters.FilterSet):
         label=_("Sort by"), choices=list(SORTS.items()), empty_label=None
     )
     page = WholeNumberFilter(label=_("Page"), min_value=1, max_value=100_000)
+    near = TextFilter(
+        label=_("Near"),
+        max_length=geo.MAX_PLACE,
+        help_text=_("A US ZIP code, or a town or city"),
+    )
+    lat = CoordinateFilter(label=_("Latitude"), min_value=-90, max_value=90)
+    lon = CoordinateFilter(label=_("Longitude"), min_value=-180, max_value=180)
+    unit = django_filters.ChoiceFilter(label=_("Unit"), choices=list(geo.UNITS.items()))
+    geo_filter = GeoFilter(label=_("Distance filter"), field_name="filter.geo")
 
     class Meta:
         model = Trial
@@ -129,15 +183,25 @@ class TrialFilterSet(django_filters.FilterSet):
     def get_filters(cls):
         """The declared filters, and one for each facet after the age."""
         declared = super().get_filters()
+        declared["filter.geo"] = declared.pop("geo_filter")
         facets = {f.key: _facet_filter(f) for f in FACETS if f.filters}
-        order = ["condition", "q", "age", *facets, "sort", "page"]
+        place = ["near", "lat", "lon"]
+        order = ["condition", "q", "age", *place, *facets, "unit", "filter.geo", "sort", "page"]
         return {name: {**declared, **facets}[name] for name in order}
+
+    located = geo.Located()
 
     def criteria(self) -> Criteria:
         data = self.form.cleaned_data
         chosen = {}
+        near = self._near(data)
         for facet in FACETS:
             if not facet.filters:
+                continue
+            if facet.kind is Kind.DISTANCE:
+                radius = (data.get("filter.geo") or (0, 0, data.get(facet.key)))[2]
+                if near and radius:
+                    chosen[facet.key] = (radius,)
                 continue
             value = data.get(facet.key)
             if facet.kind is Kind.FLAG:
@@ -149,13 +213,29 @@ class TrialFilterSet(django_filters.FilterSet):
                 chosen[facet.key] = ()  # every option: the filter is off
             elif value or facet.default is None:
                 chosen[facet.key] = tuple(value)
+        sort = data.get("sort") or "relevance"
         return Criteria(
             q=data.get("q") or "",
             condition=data.get("condition") or "",
             age=data.get("age"),
-            sort=data.get("sort") or "relevance",
+            sort="relevance" if sort == "nearest" and not near else sort,
             chosen={key: values for key, values in chosen.items() if values or key == STATUS.key},
+            near=near,
         )
+
+    def _near(self, data: dict) -> geo.Near | None:
+        """The place searched from (the "Near" box, a point, or `filter.geo`); what was
+        found, the candidates and any problem stay in `located`."""
+        lat, lon, unit = data.get("lat"), data.get("lon"), data.get("unit") or None
+        if data.get("filter.geo"):
+            lat, lon, _radius, unit = data["filter.geo"]
+        if (lat is None) != (lon is None):
+            self.located = geo.Located(
+                problem=str(_("Give both a latitude (lat) and a longitude (lon)."))
+            )
+            return None
+        self.located = geo.resolve(data.get("near") or "", lat, lon, unit)
+        return self.located.near
 
     @property
     def page_number(self) -> int:
@@ -170,6 +250,12 @@ class TrialFilterSet(django_filters.FilterSet):
             choices = getattr(field, "choices", None)
             if choices and not isinstance(field, FreeMultipleField):
                 entry["accepted"] = [value for value, _label in choices if value]
+            elif isinstance(field, GeoField):
+                entry["accepted"] = (
+                    f"distance(lat,lon,Nmi) or distance(lat,lon,Nkm), N one of {', '.join(RADII)}"
+                )
+            elif isinstance(field, forms.FloatField):
+                entry["accepted"] = f"a number from {field.min_value} to {field.max_value}"
             elif isinstance(field, forms.IntegerField):
                 entry["accepted"] = (
                     f"a whole number from {field.min_value} to {field.max_value or 'any'}"
@@ -222,7 +308,14 @@ def query_for(criteria: Criteria, page: int = 1) -> str:
             query[name] = value
     if criteria.age is not None:
         query["age"] = str(criteria.age)
+    if criteria.near:
+        query.update(criteria.near.params())
     for facet in FACETS:
+        if facet.kind is Kind.DISTANCE:
+            if criteria.near:
+                query[facet.key] = criteria.values(facet)[0]
+                query["unit"] = criteria.near.unit
+            continue
         if facet.key in criteria.chosen:
             query.setlist(facet.key, list(criteria.chosen[facet.key]) or [EVERY])
     if criteria.sort != "relevance":

@@ -33,7 +33,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
     ]
 )
-PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+# Geolocation for our own pages only ("Use my location" on the search page), never for
+# a frame of another site.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(self), interest-cohort=()"
 
 
 def security_headers(get_response: Callable[[HttpRequest], HttpResponse]):

@@ -65,6 +65,14 @@ def trial_summary(trial: Trial, request: HttpRequest) -> dict:
     }
 
 
+def _distance(site, near) -> dict:
+    """With a place (the trial page's `near`): the site's distance from it, in its unit."""
+    if near is None:
+        return {}
+    km = getattr(site, "km", None)
+    return {"distance": None if km is None else round(near.in_unit(km), 1), "unit": near.unit}
+
+
 def trial_detail(trial: Trial, request: HttpRequest, *, page: dict) -> dict:
     """Everything the trial page shows; `page` is the trial page's context (its arms,
     sites, design facts and related trials)."""
@@ -155,6 +163,7 @@ def trial_detail(trial: Trial, request: HttpRequest, *, page: dict) -> dict:
                 "status": s.status or None,
                 "status_label": s.status_label or None,
                 "contacts": s.contacts,
+                **_distance(s, page.get("near")),
             }
             for s in page["sites"]
         ],

@@ -29,7 +29,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from trials import contact, glossary, plain, prescreen, readability, rules
+from trials import contact, geo, glossary, plain, prescreen, readability, rules
 from trials.models import ContactRequest, Site, TextVector, Trial
 from trials.results import parse_results
 from trials.search.criteria import Criteria
@@ -38,6 +38,7 @@ from trials.tasks import sent_via_coordinators, team_addresses
 
 from . import client
 from .alert_views import signup_context
+from .filters import TrialFilterSet
 from .forms import AboutYouForm, ChecklistForm, ContactForm
 from .serializers import trial_detail as trial_detail_json
 
@@ -156,6 +157,26 @@ def _form_context(request: HttpRequest, form: ContactForm, checklist=None) -> di
     }
 
 
+def _place(request: HttpRequest) -> tuple[geo.Near | None, float | None]:
+    """The place and radius (km) a link from the search keeps, if any."""
+    if not ({"near", "lat"} & set(request.GET)):
+        return None, None
+    filterset, _notices = TrialFilterSet.lenient(request.GET)
+    criteria = filterset.criteria()
+    return criteria.near, criteria.radius_km
+
+
+def _by_distance(sites: list[Site], near: geo.Near, radius_km: float) -> list[Site]:
+    """The sites nearest first (those without a point last), each with its distance."""
+    for site in sites:
+        site.km, site.within = None, False
+        if site.latitude is not None and site.longitude is not None:
+            site.km = geo.km_between(near.lat, near.lon, site.latitude, site.longitude)
+            site.distance_text = near.describe(site.km)
+            site.within = site.km <= radius_km
+    return sorted(sites, key=lambda s: (s.km is None, s.km or 0, s.position))
+
+
 def _team_summary(trial: Trial):
     try:
         return trial.team_summary
@@ -185,12 +206,28 @@ def _checklist_form(checklist: prescreen.Checklist, data=None, **kwargs) -> Chec
     return ChecklistForm(data, keys=[e.key for e in checklist.entries], **kwargs)
 
 
-def _trial_context(trial: Trial, nearest: plain.NearestSite | None = None) -> dict:
-    """What the trial page shows of a trial beyond its own columns. `nearest` is the
-    site closest to a place the patient gave, when a search passes one."""
+def _trial_context(
+    trial: Trial, near: geo.Near | None = None, radius_km: float | None = None
+) -> dict:
+    """What the trial page shows of a trial beyond its own columns; with a place, the
+    sites nearest first, and the nearest in the summary at a glance."""
     sites = [s for s in trial.sites.all() if s.listed]
     arms = _arms(trial)
     interventions = list(trial.interventions.all())
+    if near is not None:
+        sites = _by_distance(sites, near, radius_km)
+        place = {
+            "near": near,
+            "radius": round(near.in_unit(radius_km)),
+            "unit_label": geo.UNITS[near.unit],
+            "sites_within": sum(s.within for s in sites),
+            "sites_near": [s for s in sites if s.within],
+            "sites_far": [s for s in sites if not s.within],
+        }
+        nearest = next((plain.NearestSite(s, s.km) for s in sites if s.km is not None), None)
+    else:
+        sites = sorted(sites, key=lambda s: (s.country or "~", s.city or "~", s.position))
+        place, nearest = {}, None
     return {
         "team_summary": _team_summary(trial),
         "glance": plain.at_a_glance(trial, arms, interventions, sites, nearest),
@@ -203,8 +240,9 @@ def _trial_context(trial: Trial, nearest: plain.NearestSite | None = None) -> di
         ),
         # The glossary terms marked so far in each section of the page (define_terms).
         "terms": glossary.PageTerms(),
+        **place,
         "trial": trial,
-        "sites": sorted(sites, key=lambda s: (s.country or "~", s.city or "~", s.position)),
+        "sites": sites,
         "recruiting_sites": sum(s.is_recruiting for s in sites),
         "country_count": len({s.country for s in sites if s.country}),
         "arms": arms,
@@ -223,6 +261,7 @@ def _page(
     status: int = 200,
     *,
     checklist: dict | None = None,
+    trial_context: dict | None = None,
 ) -> HttpResponse:
     if checklist is None:
         # The contact form posted without JavaScript: the checklist shows the answers it carried.
@@ -231,7 +270,7 @@ def _page(
             answered, _checklist_form(answered), opened=form.checklist is not None
         )
     context = {
-        **_trial_context(trial),
+        **(trial_context or _trial_context(trial)),
         **_form_context(
             request, form, checklist["checklist"] if checklist["checklist_open"] else None
         ),
@@ -249,13 +288,26 @@ def trial_detail(request: HttpRequest, nct_id: str) -> HttpResponse:
     form = _checklist_form(checklist, initial=about.cleaned_data)
     context = _checklist_context(checklist, form, notices=notices)
     context["patient_query"] = about.query()  # related trials' links carry them on
-    response = _page(request, trial, _contact_form(request, trial), checklist=context)
-    if any(name in request.GET for name in PATIENT_PARAMETERS):
-        # The patient's age and sex are not part of the trial's address.
+    trial_context = _trial_context(trial, *_place(request))
+    contact_form = _contact_form(request, trial)
+    if "near" in trial_context:
+        _choose_nearest_open_site(contact_form, trial_context["sites"], trial)
+    response = _page(request, trial, contact_form, checklist=context, trial_context=trial_context)
+    if any(name in request.GET for name in (*PATIENT_PARAMETERS, "near", "lat")):
+        # The patient's age, sex and place are not part of the trial's address.
         response["Link"] = (
             f'<{request.build_absolute_uri(trial.get_absolute_url())}>; rel="canonical"'
         )
     return response
+
+
+def _choose_nearest_open_site(form: ContactForm, sites: list[Site], trial: Trial) -> None:
+    """Pre-select in the contact form the nearest site open to enrollment it offers."""
+    for site in sites:
+        if site.km is not None and str(site.pk) in form.sites:
+            if geo.site_counts(site, trial.is_open, every_site=False):
+                form.initial["site"] = str(site.pk)
+                return
 
 
 @canonical_url
@@ -361,5 +413,5 @@ def _like(trial: Trial) -> Criteria:
 @canonical_url
 def trial_api(request: HttpRequest, nct_id: str) -> JsonResponse:
     trial = _get_trial(nct_id)
-    data = trial_detail_json(trial, request, page=_trial_context(trial))
+    data = trial_detail_json(trial, request, page=_trial_context(trial, *_place(request)))
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

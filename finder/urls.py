@@ -10,6 +10,7 @@ handler404 = trial_views.not_found
 urlpatterns = [
     path("", views.search, name="search"),
     path("conditions/suggest/", views.condition_suggestions, name="condition_suggestions"),
+    path("places/suggest/", views.place_suggestions, name="place_suggestions"),
     path("trials/<str:nct_id>/", trial_views.trial_detail, name="trial_detail"),
     path("trials/<str:nct_id>/checklist/", trial_views.trial_checklist, name="trial_checklist"),
     path("trials/<str:nct_id>/contact/", trial_views.contact_study_team, name="contact_study_team"),

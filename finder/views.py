@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from trials import geo
 from trials.models import Trial
 from trials.search import engine, suggest
-from trials.search.criteria import Criteria
-from trials.search.facets import FACETS, STATUS, Kind
+from trials.search.criteria import SORTS, Criteria
+from trials.search.facets import DISTANCE, FACETS, STATUS, Kind
 
 from .alert_views import signup_context
 from .filters import TrialFilterSet, patient_query, query_for
@@ -23,6 +24,9 @@ from .serializers import trial_summary
 def search(request: HttpRequest) -> HttpResponse:
     filterset, notices = TrialFilterSet.lenient(request.GET)
     asked = filterset.criteria()
+    located = filterset.located
+    if located.problem:
+        notices.append(located.problem)
     criteria, corrected_from = suggest.corrected(asked)
     result = engine.run(criteria, filterset.page_number)
     if result.beyond:
@@ -34,6 +38,7 @@ def search(request: HttpRequest) -> HttpResponse:
     snippets = suggest.headlines(trials, criteria.q)
     for trial in trials:
         trial.snippet = snippets.get(trial.pk, "")
+    _add_nearby(trials, criteria)
     context = {
         "form": filterset.form,
         "outcome": result,
@@ -42,11 +47,17 @@ def search(request: HttpRequest) -> HttpResponse:
         "corrected_from": corrected_from,
         "notices": notices,
         "relax": [] if result.total else _relaxations(criteria),
+        "wider": None if result.total else _wider(criteria, result.counts),
         "facets": _facet_panel(criteria, result.counts),
+        "distance": _distance_panel(criteria, result.counts),
         "default_status": STATUS.key not in criteria.chosen,
         # Result links carry the age and sex to each trial's checklist.
         "patient_query": patient_query(criteria),
         **signup_context(criteria),
+        "sorts": [
+            (key, label) for key, label in SORTS.items() if key != "nearest" or criteria.near
+        ],
+        **_place_context(criteria, located),
     }
     partial = request.htmx and not request.htmx.history_restore_request
     template = "finder/search.html#results" if partial else "finder/search.html"
@@ -57,6 +68,80 @@ def search(request: HttpRequest) -> HttpResponse:
         # The address bar shows the search without empty fields, defaults or bad values.
         response["HX-Push-Url"] = f"{request.path}?{canonical}" if canonical else request.path
     return response
+
+
+def _add_nearby(trials: list[Trial], criteria: Criteria) -> None:
+    """Give each trial its nearest site that counts (`nearby`) and its distance as text."""
+    near = criteria.near
+    if near is None:
+        return
+    nearby = geo.nearest_sites(trials, near, criteria.radius_km, criteria.every_site)
+    for trial in trials:
+        trial.nearby = nearby.get(trial.pk)
+        if trial.nearby:
+            trial.nearby_distance = near.describe(trial.nearby.km)
+
+
+def _place_context(criteria: Criteria, located: geo.Located) -> dict:
+    """The "Near" box's state: the place, the other places its name may mean, the
+    distance facet's options and the query a trial page keeps."""
+    near = criteria.near
+    if near is None:
+        return {"place_query": ""}
+    radius = criteria.values(DISTANCE)[0]
+    query = QueryDict(mutable=True)
+    query.update({**near.params(), DISTANCE.key: radius, "unit": near.unit})
+    others = [
+        {"label": c.label, "query": query_for(criteria.replace(near=c.near(), sort=criteria.sort))}
+        for c in located.candidates[1:]
+    ]
+    return {
+        "near": near,
+        "radius": radius,
+        "unit_label": geo.UNITS[near.unit],
+        "units": geo.UNITS.items(),
+        "place_query": query.urlencode(),
+        "other_places": others,
+    }
+
+
+def _distance_panel(criteria: Criteria, counts: dict[str, dict[str, int]]) -> dict | None:
+    """The distance facet: each radius with the trials that have a site within it."""
+    if criteria.near is None:
+        return None
+    chosen = criteria.values(DISTANCE)
+    return {
+        "name": DISTANCE.key,
+        "legend": DISTANCE.label,
+        "every_site": criteria.every_site,
+        "options": [
+            _option(code, _within(code, criteria), counts[DISTANCE.key], chosen)
+            for code in DISTANCE.codes
+        ],
+    }
+
+
+def _wider(criteria: Criteria, counts: dict[str, dict[str, int]]) -> dict | None:
+    """For an empty result near a place: the nearest larger radius with trials."""
+    if criteria.near is None:
+        return None
+    radius = criteria.values(DISTANCE)[0]
+    for code in DISTANCE.codes[DISTANCE.codes.index(radius) + 1 :]:
+        if count := counts[DISTANCE.key].get(code, 0):
+            chosen = {**criteria.chosen, DISTANCE.key: (code,)}
+            return {
+                "label": _within(code, criteria),
+                "count": count,
+                "query": query_for(criteria.replace(chosen=chosen)),
+            }
+    return None
+
+
+def _within(radius: str, criteria: Criteria) -> str:
+    return _("Within %(radius)s %(unit)s") % {
+        "radius": radius,
+        "unit": geo.UNITS[criteria.near.unit],
+    }
 
 
 def _relaxations(criteria: Criteria) -> list[dict]:
@@ -80,6 +165,9 @@ def _without(criteria: Criteria, key: str) -> Criteria:
     """The criteria with one criterion dropped (the statuses: every status)."""
     if key in ("q", "condition"):
         return criteria.replace(**{key: ""})
+    if key == DISTANCE.key:
+        sort = "relevance" if criteria.sort == "nearest" else criteria.sort
+        return criteria.replace(near=None, sort=sort)
     chosen = {k: v for k, v in criteria.chosen.items() if k != key}
     if key == STATUS.key:
         chosen[key] = ()
@@ -135,12 +223,18 @@ def search_api(request: HttpRequest) -> JsonResponse:
     if not filterset.is_valid():
         return _invalid(filterset.errors_as_json())
     criteria = filterset.criteria()
+    located = filterset.located
+    if located.problem and not located.near:
+        name = "near" if request.GET.get("near") else "lon" if "lat" in request.GET else "lat"
+        return _invalid({name: {"errors": [located.problem], "accepted": PLACE_ACCEPTED}})
     result = engine.run(criteria, filterset.page_number)
     if result.beyond:
         pages = result.pages
         return _invalid(
             {"page": {"errors": [f"there are {pages} pages"], "accepted": f"1 to {pages}"}}
         )
+    trials = Trial.objects.in_order(result.ids)
+    _add_nearby(trials, criteria)
     next_url = None
     if result.page < result.pages:
         next_url = request.build_absolute_uri(
@@ -151,12 +245,50 @@ def search_api(request: HttpRequest) -> JsonResponse:
             "count": result.total,
             "page": result.page,
             "pages": result.pages,
-            "results": [trial_summary(t, request) for t in Trial.objects.in_order(result.ids)],
+            "place": _place_json(criteria, located),
+            "results": [_result_json(t, request, criteria) for t in trials],
             "facets": {facet.key: result.counts[facet.key] for facet in FACETS},
             "next": next_url,
         },
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+PLACE_ACCEPTED = (
+    'near: a US ZIP code or a town ("Boston, MA"); or lat (-90 to 90) and lon (-180 to 180)'
+)
+
+
+def _place_json(criteria: Criteria, located: geo.Located) -> dict | None:
+    near = criteria.near
+    if near is None:
+        return None
+    return {
+        "label": near.title,
+        "lat": near.lat,
+        "lon": near.lon,
+        "radius": float(criteria.values(DISTANCE)[0]),
+        "unit": near.unit,
+        "sites_counted": "every site" if criteria.every_site else "sites open to enrollment",
+        "other_candidates": [
+            {"label": c.label, "lat": round(c.lat, 2), "lon": round(c.lon, 2)}
+            for c in located.candidates[1:]
+        ],
+    }
+
+
+def _result_json(trial: Trial, request: HttpRequest, criteria: Criteria) -> dict:
+    data = trial_summary(trial, request)
+    if criteria.near is not None:
+        nearby = getattr(trial, "nearby", None)
+        data["nearest_site"] = nearby and {
+            "facility": nearby.facility,
+            "city": nearby.city,
+            "distance": round(criteria.near.in_unit(nearby.km), 1),
+            "unit": criteria.near.unit,
+        }
+        data["sites_within_radius"] = nearby.within if nearby else 0
+    return data
 
 
 def _invalid(parameters: dict) -> JsonResponse:
@@ -179,6 +311,15 @@ def condition_suggestions(request: HttpRequest) -> HttpResponse:
                 ]
             }
         )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def place_suggestions(request: HttpRequest) -> HttpResponse:
+    """Autocomplete for the "Near" box: <option>s of towns, largest first."""
+    places = geo.suggest(request.GET.get("near") or "")
+    response = render(request, "finder/_place_options.html", {"places": places})
     patch_vary_headers(response, ["HX-Request"])
     return response
 

@@ -57,10 +57,13 @@ def keep_sequences_ahead() -> None:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the real records imported (tests roll back their changes)."""
+    from django.core.management import call_command
+
     from trials.importer import import_items
     from trials.sources import iter_paths
 
     with django_db_blocker.unblock():
+        call_command("load_places", verbosity=0)
         import_items(iter_paths([STUDIES, EDGE_CASES]))
 
 

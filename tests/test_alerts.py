@@ -844,6 +844,23 @@ def test_the_changed_trials_match_a_search_exactly_as_the_search_page_finds_them
     assert set(part.ids[part.matching(criteria)].tolist()) == found & set(some)
 
 
+def test_a_search_near_a_place_keeps_its_place_and_matches_as_the_search_page_finds():
+    from trials.geo import Near
+    from trials.search import sql
+    from trials.search.criteria import Criteria
+    from trials.search.subset import Subset
+
+    criteria = Criteria.of(near=Near.at("Paris", 48.86, 2.35), radius=["100"], status=[])
+    stored = Criteria.from_json(criteria.as_json())
+    assert stored == criteria
+    assert stored.in_words().endswith("within 100 km of Paris")
+    ids = list(Trial.objects.values_list("pk", flat=True))
+    subset = Subset(ids)
+    found = set(subset.ids[subset.matching(stored)].tolist())
+    assert 0 < len(found) < len(ids)
+    assert found == set(sql.page(stored, 0, len(ids)))
+
+
 def test_the_importer_records_when_a_trial_came_and_when_it_opened():
     before = timezone.now()
     trial = make_trial(status="NOT_YET_RECRUITING")

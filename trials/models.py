@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -490,6 +490,14 @@ class Site(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["trial", "key"], name="site_unique_key_per_trial"),
         ]
+        indexes = [
+            # Sites within a distance of a place: earth_box(...) @> ll_to_earth(lat, lon)
+            GistIndex(
+                Func(F("latitude"), F("longitude"), function="ll_to_earth"),
+                name="site_earth_gist",
+                condition=Q(latitude__isnull=False, longitude__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return ", ".join(part for part in [self.facility, self.city, self.country] if part)
@@ -501,6 +509,47 @@ class Site(models.Model):
     @property
     def status_label(self) -> str:
         return Status.label_for(self.status)
+
+
+class Place(models.Model):
+    """A town or a postcode the "Near" box finds, offline (trials.geo.load_places).
+
+    One row per name a place is known by: "München" and "Munich" are two rows of one
+    place (`ref`). Towns come from the trials' own sites and from GeoNames; postcodes
+    from the US ZIP code list."""
+
+    class Kind(models.TextChoices):
+        TOWN = "town", "Town"
+        POSTCODE = "postcode", "Postcode"
+
+    key = models.TextField(help_text="The name or postcode, lower-cased and unaccented.")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    ref = models.CharField(max_length=40, help_text="The place's own id in its source.")
+    name = models.TextField()
+    region = models.TextField(blank=True)
+    country = models.TextField(blank=True)
+    country_code = models.CharField(max_length=2, blank=True)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    population = models.PositiveIntegerField(default=0)
+    sites = models.PositiveIntegerField(default=0, help_text="Trial sites in this town.")
+    alias = models.BooleanField(
+        default=False, help_text="Another name of the place (its name in another language)."
+    )
+
+    class Meta:
+        indexes = [
+            # Geocoding what the patient typed (key = 'paris') and suggesting places as
+            # it is typed (key LIKE 'spri%')
+            models.Index(
+                fields=["kind", "key"],
+                name="place_kind_key_idx",
+                opclasses=["varchar_pattern_ops", "text_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in [self.name, self.region, self.country] if part)
 
 
 class ArmGroup(models.Model):

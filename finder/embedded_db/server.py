@@ -267,7 +267,32 @@ def _prepare(socket_dir: str) -> bool:
         ]
         for name in databases:
             _hand_over(socket_dir, name)
+        _create_extensions(socket_dir)
         return _tune(conn)
+
+
+# Extensions the migrations use that PostgreSQL lets only a superuser create (they are
+# not "trusted", unlike pg_trgm, unaccent and cube): made in template1, so every new
+# database has them, and in the application's databases.
+SUPERUSER_EXTENSIONS = ("cube", "earthdistance")
+
+
+def _create_extensions(socket_dir: str) -> None:
+    with _superuser(socket_dir) as conn:
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT datname FROM pg_database "
+                "WHERE datname = 'template1' OR datdba = %s::regrole",
+                [APP_ROLE],
+            )
+        ]
+    for name in names:
+        with _superuser(socket_dir, name) as conn:
+            for extension in SUPERUSER_EXTENSIONS:
+                conn.execute(
+                    sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(extension))
+                )
 
 
 # Objects an earlier embedded server created as the superuser, given to the app's role.

@@ -65,6 +65,7 @@ def live_url(tmp_path_factory):
     subprocess.run([sys.executable, "-c", reset], cwd=BASE, env=env, check=True)
     subprocess.run([*manage, "migrate", "-v0"], cwd=BASE, env=env, check=True)
     subprocess.run([*manage, "loaddata", "seed_trials", "-v0"], cwd=BASE, env=env, check=True)
+    subprocess.run([*manage, "load_places", "-v0"], cwd=BASE, env=env, check=True)
     if STUDIES.exists():
         subprocess.run(
             [*manage, "import_ctgov", str(STUDIES)], cwd=BASE, env=env, capture_output=True

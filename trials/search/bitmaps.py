@@ -9,7 +9,10 @@ relevance, of those whose rank_document fields hold it. A text criterion is eval
 over these bitmaps as PostgreSQL would (AND, OR, NOT; a phrase's candidates are checked
 in PostgreSQL; a word too rare for bitmaps is looked up there), then the filters' masks
 are ANDed, every facet option is counted with NumPy, and the page is picked in the order
-the SQL engine uses.
+the SQL engine uses. For distances, the index holds each distinct point of the sites
+with the trials that have a site there: a search near a place measures the distance to
+every point, and each trial's nearest site within the largest radius gives the radius
+mask, the bands and the nearest-first order.
 
 `rebuild()` builds the index after each import and stores it in trials_searchindex;
 each server process loads each build once. A search it cannot answer (only statuses,
@@ -34,15 +37,17 @@ import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 
-from ..models import SearchIndex, Trial, TrialFacets
+from .. import geo
+from ..models import SearchIndex, Site, Trial, TrialFacets
 from ..vocabularies import OPEN_STATUSES
 from . import tsquery
 from .criteria import AGE_KEY, Criteria
-from .facets import FACETS, STATUS, Facet, Kind
+from .facets import DISTANCE, FACETS, RADII, STATUS, Facet, Kind
 from .relevance import CONDITION_FIELDS, TEXT_FIELDS, points_by_count
 
 TABLE = Trial._meta.db_table
 FACETS_TABLE = TrialFacets._meta.db_table
+SITES = Site._meta.db_table
 INDEX = SearchIndex._meta.db_table
 NAME = "search"
 # Words in fewer trials than this share are left to PostgreSQL, whose index finds few fast.
@@ -209,7 +214,8 @@ def _build(cursor, rows):
     ids = _column(cursor, "trial_id", dtype=np.int64)
     yield "ids", ids
     for facet in FACETS:
-        yield from _facet_arrays(cursor, facet, rows)
+        if facet.column:
+            yield from _facet_arrays(cursor, facet, rows)
     yield "min_age", _column(cursor, "coalesce(min_age_days, -1)")
     yield "max_age", _column(cursor, f"coalesce(max_age_days, {NO_MAX_AGE})")
     # Page orders, as the SQL engine's ORDER BY: the rank of each trial in each.
@@ -225,6 +231,7 @@ def _build(cursor, rows):
     yield "conditions", _column(cursor, "cardinality(conditions)", table=TABLE)
     open_statuses = [s.value for s in OPEN_STATUSES]
     yield "open", _column(cursor, f"{STATUS.column} = ANY(%s)", [open_statuses], dtype=np.int8)
+    yield from _site_arrays(rows)
     size = len(ids)
     for criterion in CRITERIA.values():
         # The trials each frequent word matches, then those whose rank_document fields
@@ -250,6 +257,33 @@ def _build(cursor, rows):
             rows,
             listed=words,
         )
+
+
+def _site_arrays(rows):
+    """Yield the sites' points for distances: each distinct point of the sites that may
+    count (ClinicalTrials.gov gives a site its city's point), `site_ptr` the start of its
+    trials in `site_pos`, and `site_open` whether one of that trial's sites there counts
+    when only sites open to enrollment do."""
+    points, pointers, positions, opens = [], [0], [], []
+    for lat, lon, found, flags in rows(
+        f"WITH p AS (SELECT trial_id, row_number() OVER (ORDER BY trial_id) - 1 AS pos, "
+        f"{STATUS.column} FROM {FACETS_TABLE}), "
+        f"s AS (SELECT p.pos, s.latitude AS lat, s.longitude AS lon, "
+        f"bool_or({geo.counting_sql(False, trial='p')}) AS open FROM {SITES} s "
+        f"JOIN p ON p.trial_id = s.trial_id WHERE {geo.counting_sql(True)} GROUP BY 1, 2, 3) "
+        "SELECT lat, lon, string_agg(int4send(pos::int4), ''::bytea ORDER BY pos), "
+        "string_agg(int4send(open::int4), ''::bytea ORDER BY pos) FROM s "
+        "GROUP BY lat, lon ORDER BY lat, lon"
+    ):
+        found = _int4s(found)
+        points.append((lat, lon))
+        pointers.append(pointers[-1] + len(found))
+        positions.append(found)
+        opens.append(_int4s(flags).astype(bool))
+    yield "site_points", np.array(points, dtype=np.float64).reshape(-1, 2)
+    yield "site_ptr", np.array(pointers, dtype=np.int64)
+    yield "site_pos", np.concatenate(positions or [np.zeros(0, np.int32)])
+    yield "site_open", np.concatenate(opens or [np.zeros(0, bool)])
 
 
 def _words_query(vector: str, having: str, fields: list[str] | None = None) -> str:
@@ -507,6 +541,10 @@ class Prepared:
     index: Index
     masks: dict[str, np.ndarray]  # every criterion (texts too) as a mask, by key
     texts: dict[str, Text]
+    # With a place: the place, and each trial's km to its nearest site that counts (inf
+    # beyond the bands' reach).
+    near: geo.Near | None = None
+    distances: np.ndarray | None = None
 
     def matching(self, without: str | None = None) -> np.ndarray:
         """The trials meeting every criterion but `without`."""
@@ -542,7 +580,35 @@ def _prepare(criteria: Criteria) -> Prepared | None:
     _look_up_rare_words(index, list(texts.values()))
     masks = {key: text.matches() for key, text in texts.items()}
     masks.update(filter_masks(criteria, index))
-    return Prepared(index, masks, texts)
+    distances = None
+    if criteria.near:
+        if "site_points" not in index.arrays:
+            return None  # a build made before the index held the sites' points
+        distances = _distances(criteria, index)
+        masks[DISTANCE.key] = distances <= criteria.radius_km
+    return Prepared(index, masks, texts, criteria.near, distances)
+
+
+def _distances(criteria: Criteria, index: Index) -> np.ndarray:
+    """Each trial's km to its nearest site that counts, within the largest radius
+    offered (the bands' reach; inf beyond): the points within reach, then their trials."""
+    a = index.arrays
+    near = criteria.near
+    reach = near.km(float(RADII[-1]))
+    km = geo.km_to_points(near.lat, near.lon, a["site_points"])
+    within = np.flatnonzero(km <= reach)
+    starts = a["site_ptr"][within]
+    lengths = a["site_ptr"][within + 1] - starts
+    # The indexes of the points' trials in site_pos, range after range.
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    rows = offsets + np.arange(int(lengths.sum()))
+    positions, found = a["site_pos"][rows], np.repeat(km[within], lengths)
+    if not criteria.every_site:
+        counting = a["site_open"][rows]
+        positions, found = positions[counting], found[counting]
+    distances = np.full(index.size, np.inf)
+    np.minimum.at(distances, positions, found)
+    return distances
 
 
 def _state(criteria: Criteria) -> tuple[str, str | None, dict[str, tsquery.Node | None]]:
@@ -630,10 +696,12 @@ def _codes(facet: Facet, values) -> list[int]:
 
 
 def filter_masks(criteria: Criteria, index: Index) -> dict[str, np.ndarray]:
-    """Each criterion but the texts as a mask, by key."""
+    """Each criterion but the texts and the distance as a mask, by key."""
     a = index.arrays
     masks = {}
     for facet, values in criteria.filters().items():
+        if facet.kind is Kind.DISTANCE:
+            continue  # _distances
         column = a.get(facet.key)
         if facet.kind is Kind.VALUE:
             masks[facet.key] = np.isin(column, _codes(facet, [*values, *facet.wildcards]))
@@ -657,6 +725,16 @@ def filter_masks(criteria: Criteria, index: Index) -> dict[str, np.ndarray]:
 
 def _count(facet: Facet, prepared: Prepared) -> dict[str, int]:
     """The counts of a facet's options, its own criterion left out; zeros left out."""
+    if facet.kind is Kind.DISTANCE:
+        if prepared.distances is None:
+            return {}
+        found = prepared.matching(facet.key)
+        near = prepared.near
+        counted = {
+            radius: np.count_nonzero(found & (prepared.distances <= near.km(float(radius))))
+            for radius in facet.codes
+        }
+        return {radius: int(n) for radius, n in counted.items() if n}
     index = prepared.index
     a = index.arrays
     found = prepared.matching(facet.key)
@@ -686,12 +764,16 @@ def _count(facet: Facet, prepared: Prepared) -> dict[str, int]:
 
 def _page(criteria: Criteria, prepared: Prepared, offset: int, limit: int) -> list[int]:
     """One page of ids in the SQL engine's order: by relevance (most first), then most
-    recently updated; or newest first."""
+    recently updated; or newest first; or nearest first."""
     hits = np.flatnonzero(prepared.matching())
     if offset >= len(hits):
         return []
     index = prepared.index
     a = index.arrays
+    if criteria.sort == "nearest" and prepared.distances is not None:
+        # Nearest first, then the most recently updated, as the SQL engine orders them.
+        order = np.lexsort((a["updated"][hits], prepared.distances[hits]))
+        return a["ids"][hits[order[offset : offset + limit]]].tolist()
     if criteria.sort == "newest":
         key = a["newest"][hits].astype(np.int64)
     else:

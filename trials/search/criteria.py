@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from ..ctgov import normalize_term
+from ..geo import UNITS, Near, every_site_counts
 from ..models import age_span
-from .facets import BY_KEY, FACETS, STATUS, Facet, Kind
+from .facets import BY_KEY, DISTANCE, FACETS, STATUS, Facet, Kind
 from .lay_names import LAY_NAMES
 
 SORTS = {
     "relevance": _("Best match"),
     "newest": _("Newest first"),
     "updated": _("Recently updated"),
+    "nearest": _("Nearest first"),  # offered with a place (Criteria.near)
 }
 TEXT_KEYS = ("q", "condition")
 # The age criterion is left out with the age-group facet when that facet is counted.
@@ -39,10 +41,15 @@ class Criteria:
     # The codes chosen for each facet, by key. A facet with a default (status) that is
     # not here gets its default; present but empty, it is off (every status).
     chosen: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The place distances are measured from; the radius is the distance facet's value.
+    near: Near | None = None
 
     def values(self, facet: Facet | str) -> tuple[str, ...]:
-        """The codes a facet filters on, its default applied; () when it does not filter."""
+        """The codes a facet filters on, its default applied; () when it does not filter
+        (the distance without a place)."""
         facet = BY_KEY[facet] if isinstance(facet, str) else facet
+        if facet.kind is Kind.DISTANCE and self.near is None:
+            return ()
         if facet.key in self.chosen:
             return tuple(self.chosen[facet.key])
         return facet.default or ()
@@ -54,6 +61,18 @@ class Criteria:
     def filters(self) -> dict[Facet, tuple[str, ...]]:
         """Each facet that filters, with its codes."""
         return {f: values for f in FACETS if f.filters and (values := self.values(f))}
+
+    @property
+    def radius_km(self) -> float | None:
+        """The radius around the place, in kilometres (None without a place)."""
+        values = self.values(DISTANCE)
+        return self.near.km(float(values[0])) if values and self.near else None
+
+    @property
+    def every_site(self) -> bool:
+        """Whether every site counts for distances (closed trials are searched too), or
+        only the sites open to enrollment."""
+        return every_site_counts(self.effective_statuses)
 
     @property
     def age_days(self) -> tuple[int, int] | None:
@@ -99,6 +118,7 @@ class Criteria:
     def cache_key(self) -> tuple:
         """What the counts depend on: every criterion, but not the order or the page."""
         return (
+            self.near and (self.near.lat, self.near.lon, self.near.unit),
             self.q,
             self.normalized_condition,
             self.age,
@@ -123,17 +143,27 @@ class Criteria:
             found["age"] = self.age
         if self.chosen:
             found["chosen"] = {key: list(values) for key, values in self.chosen.items()}
+        if self.near:
+            near = self.near
+            found["near"] = {
+                "label": near.label,
+                "lat": near.lat,
+                "lon": near.lon,
+                "unit": near.unit,
+            }
         return found
 
     @classmethod
     def from_json(cls, data: Mapping) -> Criteria:
         """Criteria stored by `as_json`; a facet no longer declared is left out."""
         chosen = data.get("chosen") or {}
+        near = data.get("near")
         return cls(
             q=data.get("q", ""),
             condition=data.get("condition", ""),
             age=data.get("age"),
             chosen={key: tuple(values) for key, values in chosen.items() if key in BY_KEY},
+            near=Near.at(near["label"], near["lat"], near["lon"], near["unit"]) if near else None,
         )
 
     def in_words(self, trials: str | None = None) -> str:
@@ -155,14 +185,19 @@ class Criteria:
         else:
             parts.append(str(_("in any status")))
         for facet, values in self.filters().items():
-            if facet is not STATUS:
+            if facet not in (STATUS, DISTANCE):  # the distance is said with its place below
                 parts.append(_facet_in_words(facet, values))
         if self.age is not None:
             parts.append(str(_("for age %(age)s")) % {"age": self.age})
+        if self.near and (radius := self.values(DISTANCE)):
+            parts.append(
+                str(_("within %(radius)s %(unit)s of %(place)s"))
+                % {"radius": radius[0], "unit": UNITS[self.near.unit], "place": self.near.label}
+            )
         return ", ".join(parts)
 
     @classmethod
-    def of(cls, *, q="", condition="", age=None, sort="relevance", **chosen) -> Criteria:
+    def of(cls, *, q="", condition="", age=None, sort="relevance", near=None, **chosen) -> Criteria:
         """Criteria from keyword arguments, facets by key: Criteria.of(phase=["PHASE2"]).
         A facet given None is left to its default."""
         return cls(
@@ -170,6 +205,7 @@ class Criteria:
             condition=condition,
             age=age,
             sort=sort,
+            near=near,
             chosen={k: tuple(v) for k, v in chosen.items() if v is not None},
         )
 

@@ -1,7 +1,8 @@
 """The facets of the search, each declared once.
 
-A facet is a query parameter that filters trials on one column of Trial and whose
-options are counted for every search. Its declaration says everything the rest of
+A facet is a query parameter that filters trials on one column of Trial (the distance:
+on the trial's sites, from the place searched from) and whose options are counted for
+every search. Its declaration says everything the rest of
 the code needs: the parameter, the labels, the column and how a trial is tested on
 it (its `Kind`). From these declarations come the FilterSet's fields, the columns of
 the narrow search tables (`TrialFacets`, `StatusSummary`) and their rebuild, both
@@ -27,6 +28,9 @@ from ..vocabularies import OPEN_STATUSES, AgeGroup, Phase, Sex, Status, StudyTyp
 
 # The parameter value that turns a facet's filter off ("status=ALL": every status).
 EVERY = "ALL"
+# The radii offered around a place, in its unit (kilometres, or miles in the US).
+RADII = ("10", "25", "50", "100", "250", "500")
+DEFAULT_RADIUS = "50"
 
 
 class Kind(enum.Enum):
@@ -36,6 +40,10 @@ class Kind(enum.Enum):
     VALUES = "values"  # an array of codes; a trial matches when it holds any chosen code
     FLAG = "flag"  # a boolean; options "true" and "false"
     TERMS = "terms"  # an array of open-ended values; the `size` commonest are counted
+    # A radius around the place searched from (Criteria.near), with no column of its
+    # own: a trial matches when one of its sites that count is within it. Its options
+    # are the radii, counted as bands ("within 10 km": trials with a site that close).
+    DISTANCE = "distance"
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,8 @@ class Facet:
         """(code, label) of each option; a TERMS facet's values are their own labels."""
         if self.kind is Kind.FLAG:
             return [("true", _("Yes")), ("false", _("No"))]
+        if self.vocabulary is None:
+            return [(code, code) for code in self.codes]
         return [(code, self.vocabulary.label_for(code)) for code in self.codes]
 
     @property
@@ -86,8 +96,9 @@ class Facet:
 
     @property
     def enumerated(self) -> bool:
-        """Whether its options are a fixed list (counted together over grouped rows)."""
-        return self.kind is not Kind.TERMS
+        """Whether its options are a fixed list of a column's values (counted together
+        over grouped rows)."""
+        return self.kind not in (Kind.TERMS, Kind.DISTANCE)
 
 
 FACETS: tuple[Facet, ...] = (
@@ -167,6 +178,18 @@ FACETS: tuple[Facet, ...] = (
         removal=_("the country"),
     ),
     Facet(
+        "radius",
+        _("Distance"),
+        Kind.DISTANCE,
+        "",
+        options=RADII,
+        default=(DEFAULT_RADIUS,),
+        multiple=False,
+        control="distance",
+        removal=_("the distance"),
+        extra_params=("near", "lat", "lon", "unit"),
+    ),
+    Facet(
         "condition",
         _("Condition"),
         Kind.TERMS,
@@ -179,10 +202,13 @@ FACETS: tuple[Facet, ...] = (
 )
 BY_KEY = {facet.key: facet for facet in FACETS}
 STATUS = BY_KEY["status"]
+DISTANCE = BY_KEY["radius"]
 
 # The Trial columns search reads besides the facets' own: the age in days (the age
 # criterion), the page orders, and the NCT ID that breaks their ties.
 AGE_COLUMNS = ("min_age_days", "max_age_days")
 ORDER_COLUMNS = ("nct_id", "last_update", "first_posted")
 # Every Trial column copied into the narrow TrialFacets table.
-COLUMNS = tuple(dict.fromkeys([*ORDER_COLUMNS, *(f.column for f in FACETS), *AGE_COLUMNS]))
+COLUMNS = tuple(
+    dict.fromkeys([*ORDER_COLUMNS, *(f.column for f in FACETS if f.column), *AGE_COLUMNS])
+)

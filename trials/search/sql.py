@@ -6,6 +6,11 @@ text matches gathered once (`matched`), or the status summary's rows. What diffe
 between relations is how the text criteria are tested, so each relation has its own
 small function that gives every criterion as a condition, keyed like
 `Criteria.keys()`; `_where` joins them, leaving one out for a facet's counts.
+
+With a place, the statement first finds `near` (`near()`): each trial with a site that
+counts within reach of the place and the distance of its nearest one, over the sites'
+GiST index. The distance criterion, the radius bands and the nearest-first order read
+it.
 """
 
 from __future__ import annotations
@@ -15,16 +20,18 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from ..models import StatusSummary, Trial, TrialFacets
+from .. import geo
+from ..models import Site, StatusSummary, Trial, TrialFacets
 from ..vocabularies import OPEN_STATUSES
 from . import tsquery
 from .criteria import AGE_KEY, Criteria
-from .facets import COLUMNS, FACETS, Facet, Kind
+from .facets import COLUMNS, DISTANCE, FACETS, RADII, Facet, Kind
 from .relevance import CONDITION_FIELDS, TEXT_FIELDS, points_sql
 
 TABLE = Trial._meta.db_table
 FACETS_TABLE = TrialFacets._meta.db_table
 SUMMARY = StatusSummary._meta.db_table
+SITES = Site._meta.db_table
 # The columns of the enumerated facets: counted over rows grouped by all of them.
 GROUP_COLUMNS = ", ".join(dict.fromkeys(f.column for f in FACETS if f.enumerated))
 ENUMERATED = {f.key for f in FACETS if f.enumerated}
@@ -83,9 +90,18 @@ def _age(criteria: Criteria) -> Sql:
     )
 
 
-def _filters(criteria: Criteria, age: Sql | None = None) -> dict[str, Sql]:
-    """Every criterion but the texts; the age as `age` when given (a grouped row's flag)."""
-    found = {facet.key: _facet(facet, values) for facet, values in criteria.filters().items()}
+def _filters(criteria: Criteria, age: Sql | None = None, key: str = "trial_id") -> dict[str, Sql]:
+    """Every criterion but the texts; the age as `age` when given (a grouped row's flag).
+    `key` is the column of `f` that holds the trial's id (the distance reads it)."""
+    found = {
+        facet.key: _facet(facet, values)
+        for facet, values in criteria.filters().items()
+        if facet.kind is not Kind.DISTANCE
+    }
+    if (radius := criteria.radius_km) is not None:
+        found[DISTANCE.key] = Sql(
+            f"f.{key} IN (SELECT trial_id FROM near WHERE d <= %s)", (radius,)
+        )
     if criteria.age is not None:
         ages = [age or _age(criteria), *([found[AGE_KEY]] if AGE_KEY in found else [])]
         found[AGE_KEY] = _where(dict(enumerate(ages)))  # type: ignore[arg-type]
@@ -98,7 +114,7 @@ def _texts_of_trial(criteria: Criteria) -> dict[str, Sql]:
 
 def on_trials(criteria: Criteria) -> dict[str, Sql]:
     """Every criterion on `f`, a row of trials_trial."""
-    return {**_texts_of_trial(criteria), **_filters(criteria)}
+    return {**_texts_of_trial(criteria), **_filters(criteria, key="id")}
 
 
 def on_facets(criteria: Criteria) -> dict[str, Sql]:
@@ -117,12 +133,41 @@ def on_found_texts(criteria: Criteria) -> dict[str, Sql]:
     return {**texts, **_filters(criteria)}
 
 
+def near(criteria: Criteria, reach_km: float) -> Sql:
+    """The relation `near` (for a WITH clause): each trial with a site that counts within
+    `reach_km` of the place, and `d`, the distance of its nearest one in km. The sites'
+    GiST index finds the sites in a box around the place; the great circle decides."""
+    center = "ll_to_earth(%s, %s)"
+    point = (criteria.near.lat, criteria.near.lon)
+    trial = "" if criteria.every_site else f" JOIN {FACETS_TABLE} t ON t.trial_id = s.trial_id"
+    return Sql(
+        f"near AS MATERIALIZED (SELECT s.trial_id, min({geo.km_sql(center)}) AS d "
+        f"FROM {SITES} s{trial} WHERE {geo.within_sql(center)} "
+        f"AND {geo.counting_sql(criteria.every_site)} AND {geo.km_sql(center)} <= %s "
+        "GROUP BY s.trial_id)",
+        (*point, *point, reach_km, *point, reach_km),
+    )
+
+
+def _bands_km(criteria: Criteria) -> list[tuple[str, float]]:
+    """Each radius offered, with its distance in km."""
+    return [(radius, criteria.near.km(float(radius))) for radius in RADII]
+
+
 def with_texts(criteria: Criteria) -> Sql:
-    """A WITH clause that finds each text's matches once, for a statement of many SELECTs."""
+    """A WITH clause that finds each text's matches once, for a statement of many SELECTs,
+    and with a place the trials within the radius (`near`)."""
     ctes = [
         Sql(f"{key}_ids AS MATERIALIZED (SELECT id FROM {TABLE} WHERE {c.sql})", c.params)
         for key, c in _texts(criteria).items()
     ]
+    if criteria.near:
+        ctes.append(near(criteria, criteria.radius_km))
+    return _with(ctes)
+
+
+def _with(ctes: list[Sql]) -> Sql:
+    """A WITH clause of these relations (nothing when there are none)."""
     if not ctes:
         return Sql("")
     return Sql(
@@ -148,9 +193,12 @@ def _rank(criteria: Criteria) -> Sql:
     return Sql(" + ".join(parts) or "0::int", tuple(params))
 
 
-def _order(criteria: Criteria, rank: str = "", alias: str = "f") -> str:
+def _order(criteria: Criteria, rank: str = "", alias: str = "f", distance: str = "") -> str:
     """The ORDER BY of the chosen sort; `rank` is the relevance when ranked (then trials
-    open to enrollment come first at equal relevance)."""
+    open to enrollment come first at equal relevance); `distance` the nearest site's
+    distance, when sorted by it."""
+    if criteria.sort == "nearest" and distance:
+        return f"{distance}, {alias}.last_update DESC NULLS LAST, {alias}.nct_id"
     if criteria.sort == "newest":
         return f"{alias}.first_posted DESC NULLS LAST, {alias}.nct_id"
     updated = f"{alias}.last_update DESC NULLS LAST, {alias}.nct_id"
@@ -173,22 +221,28 @@ def page(criteria: Criteria, offset: int, limit: int) -> list[int]:
     else:
         table, key, where = FACETS_TABLE, "trial_id", _where(on_facets(criteria))
     rank = _rank(criteria) if criteria.ranked else Sql("")
+    ctes = _with([near(criteria, criteria.radius_km)] if criteria.near else [])
+    nearest = criteria.near is not None and criteria.sort == "nearest"
+    join = f" JOIN near n ON n.trial_id = f.{key}" if nearest else ""
+    order = _order(criteria, rank.sql, distance="n.d" if nearest else "")
     sql = (
-        f"SELECT f.{key} FROM {table} f WHERE {where.sql} "
-        f"ORDER BY {_order(criteria, rank.sql)} LIMIT %s OFFSET %s"
+        f"{ctes.sql}SELECT f.{key} FROM {table} f{join} WHERE {where.sql} "
+        f"ORDER BY {order} LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*where.params, *rank.params, limit, offset])
+        cursor.execute(sql, [*ctes.params, *where.params, *rank.params, limit, offset])
         return [row[0] for row in cursor.fetchall()]
 
 
 def among(criteria: Criteria, ids: list[int]) -> list[int]:
     """The trials of `ids` that match, in id order."""
     where = _where(on_trials(criteria))
+    ctes = _with([near(criteria, criteria.radius_km)] if criteria.near else [])
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT f.id FROM {TABLE} f WHERE f.id = ANY(%s) AND {where.sql} ORDER BY f.id",
-            [ids, *where.params],
+            f"{ctes.sql}SELECT f.id FROM {TABLE} f WHERE f.id = ANY(%s) AND {where.sql} "
+            "ORDER BY f.id",
+            [*ctes.params, ids, *where.params],
         )
         return [row[0] for row in cursor.fetchall()]
 
@@ -207,6 +261,11 @@ def counts_and_page(
     """
     texts = criteria.texts()
     ctes, params = [], []
+    if criteria.near:
+        # Far enough for every band's count.
+        reach = near(criteria, max(km for _, km in _bands_km(criteria)))
+        ctes.append(reach.sql)
+        params.extend(reach.params)
     source = FACETS_TABLE
     rank = ""
     if texts:
@@ -221,7 +280,8 @@ def counts_and_page(
         params.extend(where.params)
         source = "matched"
     # On `matched` the texts hold already; on trials_trialfacets there are none.
-    on_source = _filters(criteria)
+    key = "id" if texts else "trial_id"
+    on_source = _filters(criteria, key=key)
 
     parts, labels, aggregates = [], [], []
     # A group of rows holds the enumerated columns, and the age criterion as age_ok.
@@ -260,19 +320,28 @@ def counts_and_page(
     parts.append(f"SELECT {', '.join(aggregates)} FROM ({grouped.sql}) f")
     params.extend(grouped.params)
 
-    terms = [f for f in FACETS if not f.enumerated]
+    terms = [f for f in FACETS if f.kind is Kind.TERMS]
     for facet in terms:
         part = _terms(criteria, facet, source, texts)
+        parts.append(part.sql)
+        params.extend(part.params)
+    if criteria.near:
+        part = _bands(criteria, source, key, on_source)
         parts.append(part.sql)
         params.extend(part.params)
 
     where = _where(on_source)
     column = "id" if texts else "trial_id AS id"
+    nearest = criteria.near and criteria.sort == "nearest"
+    join = f" JOIN near n ON n.trial_id = f.{key}" if nearest else ""
     parts.append(
-        f"SELECT jsonb_agg(x.id ORDER BY {_order(criteria, f'x.{rank}' if rank else '', 'x')}) "
+        "SELECT jsonb_agg(x.id ORDER BY "
+        f"{_order(criteria, f'x.{rank}' if rank else '', 'x', 'x.d' if nearest else '')}) "
         f"AS ids FROM (SELECT f.{column}, f.nct_id, f.last_update, f.first_posted, f.overall_status"
-        f"{', f.rank' if rank else ''} FROM {source} f WHERE {where.sql} "
-        f"ORDER BY {_order(criteria, f'f.{rank}' if rank else '')} LIMIT %s OFFSET %s) x"
+        f"{', f.rank' if rank else ''}{', n.d' if nearest else ''} FROM {source} f{join} "
+        f"WHERE {where.sql} ORDER BY "
+        f"{_order(criteria, f'f.{rank}' if rank else '', 'f', 'n.d' if nearest else '')} "
+        "LIMIT %s OFFSET %s) x"
     )
     params.extend([*where.params, limit, offset])
 
@@ -289,6 +358,9 @@ def counts_and_page(
             counts[key][code] = int(value)
     for facet, result in zip(terms, found[1 : 1 + len(terms)], strict=True):
         counts[facet.key] = {k: int(v) for k, v in (result["o"] or {}).items()}
+    if criteria.near:
+        bands = found[1 + len(terms)]["o"] or {}
+        counts[DISTANCE.key] = {k: int(v) for k, v in bands.items() if v}
     return counts, found[-1]["ids"] or []
 
 
@@ -322,11 +394,25 @@ def _terms(criteria: Criteria, facet: Facet, source: str, texts: dict) -> Sql:
         where = _where((on_trials if others else on_facets)(criteria), without=facet.key)
     else:
         table = source
-        where = _where(_filters(criteria), without=facet.key)
+        key = "id" if source == "matched" else "trial_id"
+        where = _where(_filters(criteria, key=key), without=facet.key)
     return Sql(
         f"SELECT jsonb_object_agg(v, n) AS o FROM (SELECT v, count(*) AS n FROM "
         f"(SELECT unnest(f.{facet.column}) AS v FROM {table} f WHERE {where.sql}) x {top}) x",
         where.params,
+    )
+
+
+def _bands(criteria: Criteria, source: str, key: str, conditions: dict[str, Sql]) -> Sql:
+    """The distance facet's counts as a JSON object: for each radius, the trials matching
+    every other criterion with a site that counts within it."""
+    where = _where(conditions, without=DISTANCE.key)
+    bands = _bands_km(criteria)
+    counted = ", ".join("%s::text, count(*) FILTER (WHERE n.d <= %s)" for _ in bands)
+    return Sql(
+        f"SELECT jsonb_build_object({counted}) AS o FROM {source} f "
+        f"JOIN near n ON n.trial_id = f.{key} WHERE {where.sql}",
+        (*(p for band in bands for p in band), *where.params),
     )
 
 

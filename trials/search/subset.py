@@ -41,6 +41,8 @@ class Subset:
         """Which trials of the subset match, as a mask in the order of `ids`."""
         if not self.size:
             return np.zeros(0, dtype=bool)
+        if criteria.near:
+            return self._in_postgresql(criteria)  # the subset holds no sites' points
         found = np.ones(self.size, dtype=bool)
         for key, node in tsquery.parsed(criteria).items():
             if node is None:
@@ -71,7 +73,8 @@ class Subset:
 
 def _load(ids: list[int]) -> bitmaps.Index:
     """The index of the trials of `ids` (those that exist), without the free-text words."""
-    columns = list(dict.fromkeys(f.column for f in FACETS))
+    stored = [f for f in FACETS if f.column]  # the distance facet has no column
+    columns = list(dict.fromkeys(f.column for f in stored))
     condition = bitmaps.CRITERIA["condition"]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -83,7 +86,7 @@ def _load(ids: list[int]) -> bitmaps.Index:
     values = {column: [row[i] for row in rows] for i, column in enumerate(["id", *columns])}
     arrays: dict[str, np.ndarray] = {"ids": np.array(values["id"], dtype=np.int64)}
     terms: dict[str, list[str]] = {}
-    for facet in FACETS:
+    for facet in stored:
         arrays.update(_facet_arrays(facet, values[facet.column], terms))
     n = len(columns) + 1
     arrays["min_age"] = np.array([-1 if r[n] is None else r[n] for r in rows], dtype=np.int32)

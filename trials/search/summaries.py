@@ -1,5 +1,6 @@
 """What search reads precomputed, rebuilt at the end of every import: the condition
-vocabulary (autocomplete, spelling), the status summary and the search bitmaps."""
+vocabulary (autocomplete, spelling), the status summary, the towns of the sites (the
+"Near" box) and the search bitmaps."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection, transaction
 
+from .. import geo
 from ..models import ConditionTerm, StatusSummary, Trial, TrialFacets
 from ..vocabularies import OPEN_STATUSES
 from . import bitmaps
-from .facets import COLUMNS, FACETS, STATUS
+from .facets import COLUMNS, FACETS, STATUS, Kind
 
 
 def refresh() -> None:
@@ -22,10 +24,16 @@ def refresh() -> None:
     if connection.in_atomic_block:
         refresh_condition_terms()
         refresh_status_summary()
+        geo.refresh_site_towns()
         bitmaps.rebuild()
         return
     with ThreadPoolExecutor(max_workers=1) as pool:
-        others = pool.submit(_on_own_connection, refresh_condition_terms, refresh_status_summary)
+        others = pool.submit(
+            _on_own_connection,
+            refresh_condition_terms,
+            refresh_status_summary,
+            geo.refresh_site_towns,
+        )
         bitmaps.rebuild()
         others.result()
 
@@ -75,7 +83,7 @@ def refresh_status_summary() -> None:
     selects = [f"SELECT 'combo', '', {columns}, count(*) FROM {facets} GROUP BY {columns}"]
     params: list = []
     for facet in FACETS:
-        if facet.enumerated:
+        if facet.kind is not Kind.TERMS:
             continue
         # Only the status is read with these rows; the other columns get their defaults.
         others, defaults = [], []
