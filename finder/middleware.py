@@ -1,6 +1,6 @@
 """Middleware: security headers on every response, a 503 page while the database is
-down or a statement ran too long, the web's statement timeout, and a 400 for control
-characters in the admin's query strings."""
+down or a statement ran too long, the web's statement timeout, a 400 for control
+characters in the admin's query strings, and the patient's language on a first visit."""
 
 from __future__ import annotations
 
@@ -11,8 +11,16 @@ from collections.abc import Callable
 import psycopg
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
 from django.template.loader import render_to_string
+from django.urls import is_valid_path, translate_url
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from trials.ctgov import CONTROL_CHARACTERS
 
@@ -114,5 +122,39 @@ def admin_query_strings(get_response: Callable[[HttpRequest], HttpResponse]):
                 content_type="text/plain; charset=utf-8",
             )
         return get_response(request)
+
+    return middleware
+
+
+def preferred_language(get_response: Callable[[HttpRequest], HttpResponse]):
+    """A page's address without a language prefix is the English page (links shared in
+    English stay English once chosen). A visitor who has not chosen a language yet is sent
+    to the page in the language their browser asks for (Accept-Language), or the one they
+    chose last time (the language switcher's cookie). The admin, which has no prefixed
+    addresses, is shown in that language (Django's own translations). After
+    LocaleMiddleware, which has read the prefix."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if translation.get_language_from_path(request.path_info):
+            return get_response(request)
+        wanted = translation.get_language_from_request(request, check_path=False)
+        if request.path_info.startswith("/admin/"):
+            translation.activate(wanted)
+            request.LANGUAGE_CODE = wanted
+            return get_response(request)
+        if (
+            request.method in ("GET", "HEAD")
+            and wanted != settings.LANGUAGE_CODE
+            and "HX-Request" not in request.headers
+            and is_valid_path(request.path_info)
+        ):
+            target = translate_url(request.get_full_path(), wanted)
+            if target != request.get_full_path():
+                response = HttpResponseRedirect(target)
+                patch_vary_headers(response, ("Accept-Language", "Cookie"))
+                return response
+        response = get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        return response
 
     return middleware
