@@ -23,6 +23,7 @@ from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import l10n
 from .search import facets
 from .vocabularies import (
     OPEN_STATUSES,
@@ -62,8 +63,8 @@ class PartialDate:
         if self.precision == DatePrecision.YEAR:
             return f"{self.value.year}"
         if self.precision == DatePrecision.MONTH:
-            return self.value.strftime("%B %Y")
-        return f"{self.value.day} {self.value.strftime('%B %Y')}"
+            return l10n.month_year(self.value)
+        return l10n.long_date(self.value)
 
     def isoformat(self) -> str:
         return self.value.strftime({"Y": "%Y", "M": "%Y-%m"}.get(self.precision, "%Y-%m-%d"))
@@ -619,7 +620,11 @@ class ContactRequest(models.Model):
     last_name = models.CharField(max_length=100)
     email = models.EmailField()
     phone = models.CharField(max_length=40)
-    language = models.CharField("other language", max_length=60, blank=True)
+    # The language the patient asks the team to speak: an ISO 639 code from
+    # trials.l10n.SPOKEN_LANGUAGES (requests sent before the list hold a name as typed).
+    language = models.CharField("language to speak", max_length=60, blank=True)
+    # The site's language the patient wrote in: their copy of the request is in it.
+    page_language = models.CharField("site language", max_length=10, blank=True)
     message = models.TextField(blank=True)
     consent = models.BooleanField(default=False)
     # The pre-screening checklist as the patient chose to send it (trials.prescreen.Snapshot):
