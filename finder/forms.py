@@ -273,7 +273,9 @@ class ContactForm(forms.Form):
         phone = one_line(ascii_digits(plain(self.cleaned_data["phone"])))
         if not PHONE.match(phone):
             raise forms.ValidationError(
-                _("Use only digits, spaces and + ( ) - in the phone number, for example %(example)s.")
+                _(
+                    "Use only digits, spaces and + ( ) - in the phone number, for example %(example)s."
+                )
                 % {"example": PHONE_EXAMPLE}
             )
         digits = sum(c.isdigit() for c in EXTENSION.sub("", phone))
@@ -286,7 +288,9 @@ class ContactForm(forms.Form):
                 % {"example": PHONE_EXAMPLE}
             )
         if digits > 15:
-            raise forms.ValidationError(_("This phone number has too many digits. Please check it."))
+            raise forms.ValidationError(
+                _("This phone number has too many digits. Please check it.")
+            )
         return phone
 
     def clean_message(self) -> str:

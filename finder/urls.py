@@ -4,7 +4,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from . import alert_views, glossary_views, trial_views, views
+from . import alert_views, glossary_views, language_views, trial_views, views
 
 handler404 = trial_views.not_found
 
@@ -36,7 +36,7 @@ urlpatterns = i18n_patterns(
     path("", include("finder.my_trials_urls")),
     prefix_default_language=False,
 ) + [
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language_views.set_language, name="set_language"),
     path("api/trials/", views.search_api, name="api_search"),
     path("api/trials/<str:nct_id>/", trial_views.trial_api, name="api_trial"),
     path("api/conditions/", views.condition_suggestions, name="api_conditions"),
