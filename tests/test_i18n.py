@@ -326,3 +326,43 @@ def test_patient_templates_have_no_text_left_unmarked_for_translation():
             if re.search(r"[A-Za-z]{2,}", piece) and piece.strip() not in UNTRANSLATED
         ]
     assert unmarked == []
+
+
+def test_the_languages_the_team_speaks_show_on_the_form_with_a_note_for_another(client, trial):
+    from trials.models import TeamLanguages
+
+    TeamLanguages.objects.create(trial=trial, languages=["fr", "zh"])
+    french = html(client, f"/fr/trials/{trial.nct_id}/")
+    assert (
+        "L'équipe de l'étude parle\u00a0: "
+        '<span lang="fr">Français</span>, <span lang="zh">中文</span>.'
+    ) in french
+    assert "n'a pas indiqué parler" not in french
+    spanish = visible_text(html(client, f"/es/trials/{trial.nct_id}/"))
+    assert "El equipo del estudio no ha indicado que hable español" in spanish
+    check = client.post(
+        f"/trials/{trial.nct_id}/contact/check/",
+        {**PATIENT, "language": "ar"},
+        headers={"HX-Request": "true", "HX-Trigger-Name": "language"},
+    )
+    assert "The study team has not said that they speak Arabic" in check.content.decode()
+
+
+def test_a_trial_without_recorded_languages_says_nothing_about_them(client, trial):
+    page = visible_text(html(client, f"/trials/{trial.nct_id}/"))
+    assert "The study team speaks" not in page and "has not said that they speak" not in page
+
+
+def test_alert_emails_are_written_in_the_language_of_the_sign_up(client):
+    from trials.alerts import emails
+    from trials.models import Subscription
+
+    response = client.post(
+        "/fr/alerts/new/?condition=lupus", {"email": "zoe@example.net", "frequency": "weekly"}
+    )
+    assert response.status_code in (200, 302)
+    subscription = Subscription.objects.get(email="zoe@example.net")
+    assert subscription.language == "fr"
+    message = emails.confirmation_message(subscription)
+    assert message.subject == "Confirmez vos alertes par e-mail TrialFinder"
+    assert "/fr/alerts/confirm/" in message.body

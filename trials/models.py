@@ -859,6 +859,32 @@ class TeamSummary(models.Model):
         return f"Plain-language summary of {self.trial.nct_id}"
 
 
+class TeamLanguages(models.Model):
+    """The languages a trial's study team speaks, as its coordinators record them in the
+    admin (ISO 639 codes, trials.l10n.SPOKEN_LANGUAGES). The trial page lists them, and
+    the contact form says so when the patient asks for another. Its own table, which no
+    import writes."""
+
+    trial = models.OneToOneField(Trial, on_delete=models.CASCADE, related_name="team_languages")
+    languages = ArrayField(
+        models.CharField(max_length=10),
+        default=list,
+        blank=True,
+        help_text="The languages someone in the study team can speak with patients.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "languages of the study team"
+        verbose_name_plural = "languages of study teams"
+
+    def __str__(self) -> str:
+        return f"Languages of the study team of {self.trial.nct_id}"
+
+
 class SharedList(models.Model):
     """Trials and notes a patient shared through a passcode-protected link (trials.sharing).
 
@@ -967,6 +993,8 @@ class Subscription(models.Model):
         help_text="The search's cleaned criteria (Criteria.as_json): what alerts match."
     )
     frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.WEEKLY)
+    # The site's language of the sign-up: the e-mails and their links are in it.
+    language = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(
         null=True, blank=True, help_text="Empty until the confirmation link is followed."

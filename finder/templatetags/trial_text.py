@@ -4,6 +4,7 @@ trials.vocabularies)."""
 from __future__ import annotations
 
 from django import template
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
@@ -54,9 +55,21 @@ register.filter("country_name", l10n.country_name)
 register.filter("language_name", l10n.language_name)
 
 
+register.filter("endonym", l10n.endonym)
+
+
 @register.filter
 def country_names(names: list[str]) -> list[str]:
     return [l10n.country_name(name) for name in names]
+
+
+@register.filter
+def team_languages(trial) -> list[str]:
+    """The languages the trial's study team speaks, as its coordinators recorded them."""
+    try:
+        return trial.team_languages.languages
+    except ObjectDoesNotExist:
+        return []
 
 
 @register.filter
