@@ -126,6 +126,11 @@ def admin_query_strings(get_response: Callable[[HttpRequest], HttpResponse]):
     return middleware
 
 
+def _in_other_languages(path: str) -> bool:
+    other = next(code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE)
+    return translate_url(path, other) != path
+
+
 def preferred_language(get_response: Callable[[HttpRequest], HttpResponse]):
     """A page's address without a language prefix is the English page (links shared in
     English stay English once chosen). A visitor who has not chosen a language yet is sent
@@ -142,17 +147,17 @@ def preferred_language(get_response: Callable[[HttpRequest], HttpResponse]):
             translation.activate(wanted)
             request.LANGUAGE_CODE = wanted
             return get_response(request)
+        # Only pages have other languages: the APIs and unknown addresses do not.
+        if not is_valid_path(request.path_info) or not _in_other_languages(request.path_info):
+            return get_response(request)
         if (
             request.method in ("GET", "HEAD")
             and wanted != settings.LANGUAGE_CODE
             and "HX-Request" not in request.headers
-            and is_valid_path(request.path_info)
         ):
-            target = translate_url(request.get_full_path(), wanted)
-            if target != request.get_full_path():
-                response = HttpResponseRedirect(target)
-                patch_vary_headers(response, ("Accept-Language", "Cookie"))
-                return response
+            response = HttpResponseRedirect(translate_url(request.get_full_path(), wanted))
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+            return response
         response = get_response(request)
         patch_vary_headers(response, ("Cookie",))
         return response
