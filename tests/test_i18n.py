@@ -4,6 +4,8 @@ team to speak."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -11,9 +13,10 @@ import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
 from django.core import mail
+from django.test import Client
 
 from finder.catalogues import catalogues
-from trials.models import ContactRequest
+from trials.models import ContactRequest, TeamLanguages
 
 from .factories import make_trial
 from .test_contact import PATIENT, run_queue
@@ -329,8 +332,6 @@ def test_patient_templates_have_no_text_left_unmarked_for_translation():
 
 
 def test_the_languages_the_team_speaks_show_on_the_form_with_a_note_for_another(client, trial):
-    from trials.models import TeamLanguages
-
     TeamLanguages.objects.create(trial=trial, languages=["fr", "zh"])
     french = html(client, f"/fr/trials/{trial.nct_id}/")
     assert (
@@ -366,3 +367,46 @@ def test_alert_emails_are_written_in_the_language_of_the_sign_up(client):
     message = emails.confirmation_message(subscription)
     assert message.subject == "Confirmez vos alertes par e-mail TrialFinder"
     assert "/fr/alerts/confirm/" in message.body
+
+
+# The coordinators' side
+
+
+def _request_in(client, trial, language: str) -> ContactRequest:
+    nord = str(trial.sites.get(facility="Hôpital Nord").pk)
+    email = f"{language}@example.net"
+    client.post(
+        f"/trials/{trial.nct_id}/contact/",
+        {**PATIENT, "email": email, "language": language, "site": nord},
+    )
+    return ContactRequest.objects.get(email=email)
+
+
+def test_coordinators_see_filter_and_export_the_language_to_speak(admin_client, trial):
+    spanish = _request_in(Client(), trial, "es")
+    chinese = _request_in(Client(), trial, "zh")
+    listing = admin_client.get("/admin/trials/contactrequest/", {"language": "es"}).content.decode()
+    assert "Spanish (es)" in listing and "?language=zh" in listing
+    assert f"/admin/trials/contactrequest/{spanish.pk}/change/" in listing
+    assert f"/admin/trials/contactrequest/{chinese.pk}/change/" not in listing
+    export = admin_client.get("/admin/trials/contactrequest/export/").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(export)))
+    assert {row["language to speak"] for row in rows} == {"Spanish (es)", "Chinese (zh)"}
+
+
+def test_coordinators_record_the_languages_their_team_speaks(admin_client, trial):
+    response = admin_client.post(
+        "/admin/trials/teamlanguages/add/", {"trial": trial.pk, "languages": ["en", "fr"]}
+    )
+    assert response.status_code == 302
+    assert TeamLanguages.objects.get(trial=trial).languages == ["en", "fr"]
+    page = html(Client(), f"/trials/{trial.nct_id}/")
+    assert (
+        'The study team speaks: <span lang="en">English</span>, <span lang="fr">Français</span>.'
+        in page
+    )
+
+
+def test_the_admin_follows_the_browsers_language_with_djangos_translations(client):
+    page = client.get("/admin/login/", headers={"Accept-Language": "es"}).content.decode()
+    assert '<html lang="es"' in page and "Nombre de usuario" in page
