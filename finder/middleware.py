@@ -132,12 +132,12 @@ def _in_other_languages(path: str) -> bool:
 
 
 def preferred_language(get_response: Callable[[HttpRequest], HttpResponse]):
-    """A page's address without a language prefix is the English page (links shared in
-    English stay English once chosen). A visitor who has not chosen a language yet is sent
-    to the page in the language their browser asks for (Accept-Language), or the one they
-    chose last time (the language switcher's cookie). The admin, which has no prefixed
-    addresses, is shown in that language (Django's own translations). After
-    LocaleMiddleware, which has read the prefix."""
+    """A page's address without a language prefix is its English page. A visitor who
+    chose another language with the switcher (its cookie), or who has not chosen and
+    whose browser asks for one (Accept-Language), is sent to the page in that language.
+    Prefixed addresses, htmx requests and the APIs are left as they are. The admin has
+    no prefixed addresses: it is shown in that language, in Django's own translations.
+    Runs after LocaleMiddleware, which has read the prefix."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         if translation.get_language_from_path(request.path_info):

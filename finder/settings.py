@@ -182,7 +182,7 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 # Patients' pages in English, Spanish, French and Chinese (Simplified), each named in
 # itself; the catalogues in locale/ (TERMS.md: words translated alike everywhere) are
-# compiled by `make install` (manage.py compile_catalogues). The language is in the
+# compiled by `make install` (python -m finder.catalogues). The language is in the
 # address (/es/...); a first visit without one follows the browser (finder.middleware).
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français"), ("zh-hans", "中文")]
