@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HTMX_VERSION := 2.0.11
 AXE_VERSION := 4.11.0
 
-.PHONY: run test lint format install worker stop-db vendor clean api-fuzz
+.PHONY: run test lint format install worker stop-db vendor clean api-fuzz messages
 
 # DEBUG is off unless switched on; these targets are for development.
 run test worker stop-db: export DJANGO_DEBUG ?= true
@@ -17,7 +17,9 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet --editable . --group dev
 	touch $@
 
+# The translation catalogues (locale/*.po) compiled with Babel, in Python: no gettext needed.
 install: $(VENV)/.installed
+	$(PY) -m finder.catalogues
 
 run: install
 	$(PY) manage.py migrate --no-input
@@ -45,6 +47,14 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Gathers the marked strings into locale/*/django.po (needs GNU gettext's xgettext, a
+# translator's tool; building and testing need only Babel).
+messages: install
+	DJANGO_DEBUG=true $(PY) manage.py makemessages --no-obsolete --add-location=file -e html,txt,py \
+		--ignore 'tests/*' --ignore 'bench/*' --ignore 'docs/*' --ignore 'staticfiles/*' \
+		-l es -l fr -l zh_Hans
+	$(PY) -m finder.catalogues
 
 stop-db: install
 	$(PY) manage.py stop_embedded_db

@@ -18,10 +18,12 @@ import unicodedata
 
 from django import forms
 from django.http import QueryDict
+from django.utils.text import format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from trials import contact, prescreen, rules
+from trials import contact, l10n, prescreen, rules
 from trials.ctgov import CONTROL_CHARACTERS, one_line
 from trials.models import Site, Subscription, Trial
 from trials.vocabularies import Sex
@@ -50,76 +52,103 @@ def ascii_digits(value: str) -> str:
     return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in value)
 
 
-def _limit(what: str) -> str:
-    return f"Please shorten {what} to %(limit_value)d characters or fewer (it has %(show_value)d)."
+class LanguageSelect(forms.Select):
+    """A list of languages, each option marked with its own language for screen readers."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
 
 
 class ContactForm(forms.Form):
     """A patient's name, e-mail and phone, and their consent to pass them to a study team."""
 
     first_name = forms.CharField(
-        label="First name",
+        label=_("First name"),
         max_length=100,
         error_messages={
-            "required": "Enter your first name.",
-            "max_length": _limit("your first name"),
+            "required": _("Enter your first name."),
+            "max_length": _(
+                "Please shorten your first name to %(limit_value)d characters or fewer "
+                "(it has %(show_value)d)."
+            ),
         },
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
-        label="Last name",
+        label=_("Last name"),
         max_length=100,
         error_messages={
-            "required": "Enter your last name.",
-            "max_length": _limit("your last name"),
+            "required": _("Enter your last name."),
+            "max_length": _(
+                "Please shorten your last name to %(limit_value)d characters or fewer "
+                "(it has %(show_value)d)."
+            ),
         },
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
     email = forms.EmailField(
-        label="E-mail address",
+        label=_("E-mail address"),
         max_length=254,
-        help_text="We send you a copy of your request at this address.",
+        help_text=_("We send you a copy of your request at this address."),
         error_messages={
-            "required": "Enter your e-mail address.",
-            "invalid": "Enter your e-mail address in the form name@example.com.",
-            "max_length": _limit("your e-mail address"),
+            "required": _("Enter your e-mail address."),
+            "invalid": _("Enter your e-mail address in the form name@example.com."),
+            "max_length": _(
+                "Please shorten your e-mail address to %(limit_value)d characters or fewer "
+                "(it has %(show_value)d)."
+            ),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
     phone = forms.CharField(
-        label="Phone number",
+        label=_("Phone number"),
         max_length=40,
-        help_text=f"With the country code if you are abroad, for example {PHONE_EXAMPLE}.",
+        help_text=format_lazy(
+            _("With the country code if you are abroad, for example {example}."),
+            example=PHONE_EXAMPLE,
+        ),
         error_messages={
-            "required": "Enter a phone number the study team can call you on.",
-            "max_length": _limit("the phone number"),
+            "required": _("Enter a phone number the study team can call you on."),
+            "max_length": _(
+                "Please shorten the phone number to %(limit_value)d characters or fewer "
+                "(it has %(show_value)d)."
+            ),
         },
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    language = forms.CharField(
-        label="Other language (optional)",
-        max_length=60,
+    # Stored as its ISO 639 code; each language named in itself, the page's first chosen.
+    language = forms.ChoiceField(
+        label=_("Which language would you like the team to speak?"),
         required=False,
-        help_text="If you would rather not speak English with the team, which language? "
-        "They will tell you if they can.",
-        error_messages={"max_length": _limit("the language")},
-        widget=forms.TextInput(attrs={"autocomplete": "language"}),
+        choices=[("", "—"), *((code, l10n.endonym(code)) for code in l10n.SPOKEN_LANGUAGES)],
+        help_text=_("Study teams do not all speak every language: they tell you if they cannot."),
+        error_messages={"invalid_choice": _("Choose a language from the list.")},
+        widget=LanguageSelect,
     )
     message = forms.CharField(
-        label="Message (optional)",
+        label=_("Message (optional)"),
         max_length=MESSAGE_MAX,
         required=False,
-        help_text="For example when it is best to call you. "
-        "Please do not send medical records here.",
-        error_messages={"max_length": _limit("your message")},
+        help_text=_(
+            "For example when it is best to call you. Please do not send medical records here."
+        ),
+        error_messages={
+            "max_length": _(
+                "Please shorten your message to %(limit_value)d characters or fewer "
+                "(it has %(show_value)d)."
+            )
+        },
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     site = forms.ChoiceField(
-        label="Study site to contact",
-        help_text="Your details go to the team at this site.",
+        label=_("Study site to contact"),
+        help_text=_("Your details go to the team at this site."),
         error_messages={
-            "required": "Choose the study site you would like to hear from.",
-            "invalid_choice": "Choose one of the study sites in the list.",
+            "required": _("Choose the study site you would like to hear from."),
+            "invalid_choice": _("Choose one of the study sites in the list."),
         },
     )
     send_answers = forms.BooleanField(
@@ -129,14 +158,14 @@ class ContactForm(forms.Form):
     # The checklist's answers (trials.prescreen payload, JSON), written by the checklist.
     prescreen = forms.CharField(required=False, widget=forms.HiddenInput)
     consent = forms.BooleanField(
-        label="Agreement to send your details",
+        label=_("Agreement to send your details"),
         error_messages={
-            "required": "Tick this box so that we may send your details to the study team."
+            "required": _("Tick this box so that we may send your details to the study team.")
         },
     )
     # Hidden from people (CSS and aria-hidden); bots fill it in.
     leave_empty = forms.CharField(
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
@@ -150,6 +179,7 @@ class ContactForm(forms.Form):
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["language"].initial = l10n.spoken_language(get_language())
         self.trial = trial
         self.sites = {str(s.pk): s for s in contact.contactable_sites(sites)}
         self.is_spam = False
@@ -182,7 +212,8 @@ class ContactForm(forms.Form):
             label = contact.site_label(site)
             if site.status:
                 label = f"{label} ({site.status_label.lower()})"
-            by_country.setdefault(site.country or "Other", []).append((str(site.pk), label))
+            country = l10n.country_name(site.country) if site.country else _("Other")
+            by_country.setdefault(country, []).append((str(site.pk), label))
         if len(by_country) == 1:
             return next(iter(by_country.values()))
         return list(by_country.items())
@@ -204,27 +235,35 @@ class ContactForm(forms.Form):
             team = contact.study_team(self.trial, self.chosen_site())
             return team.who
         fallback = contact.study_team(self.trial, None)
-        return (
+        return _(
             "the study team at the site you choose, as listed for that site under "
-            f"“Where the study takes place”; for a site that lists no e-mail address, {fallback.who}"
-        )
+            "“Where the study takes place”; for a site that lists no e-mail address, %(who)s"
+        ) % {"who": fallback.who}
 
     # Cleaning
 
     @sensitive_variables()
-    def _name(self, value: str, which: str) -> str:
+    def _name(self, value: str, with_links: str, no_letters: str) -> str:
         value = one_line(plain(value))
         if LINK.search(value):
-            raise forms.ValidationError(f"Please enter just your {which}, without links.")
+            raise forms.ValidationError(with_links)
         if not any(c.isalpha() for c in value):
-            raise forms.ValidationError(f"Enter your {which} in letters.")
+            raise forms.ValidationError(no_letters)
         return value
 
     def clean_first_name(self) -> str:
-        return self._name(self.cleaned_data["first_name"], "first name")
+        return self._name(
+            self.cleaned_data["first_name"],
+            _("Please enter just your first name, without links."),
+            _("Enter your first name in letters."),
+        )
 
     def clean_last_name(self) -> str:
-        return self._name(self.cleaned_data["last_name"], "last name")
+        return self._name(
+            self.cleaned_data["last_name"],
+            _("Please enter just your last name, without links."),
+            _("Enter your last name in letters."),
+        )
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
@@ -234,24 +273,25 @@ class ContactForm(forms.Form):
         phone = one_line(ascii_digits(plain(self.cleaned_data["phone"])))
         if not PHONE.match(phone):
             raise forms.ValidationError(
-                "Use only digits, spaces and + ( ) - in the phone number, "
-                f"for example {PHONE_EXAMPLE}."
+                _(
+                    "Use only digits, spaces and + ( ) - in the phone number, for example %(example)s."
+                )
+                % {"example": PHONE_EXAMPLE}
             )
         digits = sum(c.isdigit() for c in EXTENSION.sub("", phone))
         if digits < 6:
             raise forms.ValidationError(
-                "This phone number looks too short. Please include the area code, "
-                f"for example {PHONE_EXAMPLE}."
+                _(
+                    "This phone number looks too short. Please include the area code, "
+                    "for example %(example)s."
+                )
+                % {"example": PHONE_EXAMPLE}
             )
         if digits > 15:
-            raise forms.ValidationError("This phone number has too many digits. Please check it.")
+            raise forms.ValidationError(
+                _("This phone number has too many digits. Please check it.")
+            )
         return phone
-
-    def clean_language(self) -> str:
-        language = one_line(plain(self.cleaned_data["language"]))
-        if LINK.search(language):
-            raise forms.ValidationError("Please enter just the name of a language.")
-        return language
 
     def clean_message(self) -> str:
         return CONTROL_CHARACTERS.sub("", plain(self.cleaned_data["message"], JOINERS)).strip()
@@ -314,7 +354,7 @@ class ContactForm(forms.Form):
         data["prescreen"] = self._answers_to_send(data)
         if not self.trial.is_open:
             raise forms.ValidationError(
-                "This study is not looking for participants now, so we cannot pass on requests."
+                _("This study is not looking for participants now, so we cannot pass on requests.")
             )
         return data
 

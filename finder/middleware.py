@@ -1,6 +1,6 @@
 """Middleware: security headers on every response, a 503 page while the database is
-down or a statement ran too long, the web's statement timeout, and a 400 for control
-characters in the admin's query strings."""
+down or a statement ran too long, the web's statement timeout, a 400 for control
+characters in the admin's query strings, and the patient's language on a first visit."""
 
 from __future__ import annotations
 
@@ -11,8 +11,16 @@ from collections.abc import Callable
 import psycopg
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
 from django.template.loader import render_to_string
+from django.urls import is_valid_path, translate_url
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from trials.ctgov import CONTROL_CHARACTERS
 
@@ -116,5 +124,44 @@ def admin_query_strings(get_response: Callable[[HttpRequest], HttpResponse]):
                 content_type="text/plain; charset=utf-8",
             )
         return get_response(request)
+
+    return middleware
+
+
+def _in_other_languages(path: str) -> bool:
+    other = next(code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE)
+    return translate_url(path, other) != path
+
+
+def preferred_language(get_response: Callable[[HttpRequest], HttpResponse]):
+    """A page's address without a language prefix is its English page. A visitor who
+    chose another language with the switcher (its cookie), or who has not chosen and
+    whose browser asks for one (Accept-Language), is sent to the page in that language.
+    Prefixed addresses, htmx requests and the APIs are left as they are. The admin has
+    no prefixed addresses: it is shown in that language, in Django's own translations.
+    Runs after LocaleMiddleware, which has read the prefix."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if translation.get_language_from_path(request.path_info):
+            return get_response(request)
+        wanted = translation.get_language_from_request(request, check_path=False)
+        if request.path_info.startswith("/admin/"):
+            translation.activate(wanted)
+            request.LANGUAGE_CODE = wanted
+            return get_response(request)
+        # Only pages have other languages: the APIs and unknown addresses do not.
+        if not is_valid_path(request.path_info) or not _in_other_languages(request.path_info):
+            return get_response(request)
+        if (
+            request.method in ("GET", "HEAD")
+            and wanted != settings.LANGUAGE_CODE
+            and "HX-Request" not in request.headers
+        ):
+            response = HttpResponseRedirect(translate_url(request.get_full_path(), wanted))
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+            return response
+        response = get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        return response
 
     return middleware

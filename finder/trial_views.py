@@ -99,7 +99,7 @@ def _get_trial(nct_id: str) -> Trial:
         .annotate(
             results_section=F("raw__resultsSection"), document_section=F("raw__documentSection")
         )
-        .select_related("team_summary")
+        .select_related("team_summary", "team_languages")
         .prefetch_related(
             Prefetch("sites", queryset=Site.objects.order_by("position")),
             "arm_groups",

@@ -1,13 +1,16 @@
 """URLs of the site."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from . import alert_views, glossary_views, trial_views, views
+from . import alert_views, glossary_views, language_views, trial_views, views
 
 handler404 = trial_views.not_found
 
-urlpatterns = [
+# Patients' pages, in English at their usual addresses and in other languages under a
+# prefix (/es/...), so that a shared link opens in the language it was copied in.
+urlpatterns = i18n_patterns(
     path("", views.search, name="search"),
     path("conditions/suggest/", views.condition_suggestions, name="condition_suggestions"),
     path("places/suggest/", views.place_suggestions, name="place_suggestions"),
@@ -31,10 +34,13 @@ urlpatterns = [
         "alerts/unsubscribe/<str:token>/", alert_views.alert_unsubscribe, name="alert_unsubscribe"
     ),
     path("feed/", alert_views.feed, name="feed"),
+    path("", include("finder.my_trials_urls")),
+    prefix_default_language=False,
+) + [
+    path("i18n/setlang/", language_views.set_language, name="set_language"),
     path("api/trials/", views.search_api, name="api_search"),
     path("api/trials/<str:nct_id>/", trial_views.trial_api, name="api_trial"),
     path("api/conditions/", views.condition_suggestions, name="api_conditions"),
-    path("", include("finder.my_trials_urls")),
     path("api/v2/", include("finder.api_v2.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,6 +10,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from finder.catalogues import compile_catalogues
+
+# The .mo files are built, not committed: a fresh checkout's tests read the catalogues too.
+compile_catalogues()
+
 SHARED = Path(settings.BASE_DIR).parent / "shared"
 CTGOV = SHARED / "data" / "ctgov"
 STUDIES = CTGOV / "studies.jsonl.gz"

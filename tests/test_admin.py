@@ -670,7 +670,7 @@ def test_the_export_matches_the_filtered_and_searched_list_in_its_order(w):
         "last name": "Smith",
         "e-mail": "pat@example.org",
         "phone": "'+33 6 12 34 56 78",
-        "other language": "",
+        "language to speak": "",
         "message": "I would like to take part.",
         "consent": "yes",
         "pre-screening": "",

@@ -23,6 +23,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 from django_ratelimit.core import get_usage
 
@@ -97,15 +99,20 @@ def site_label(site: Site | None) -> str:
 def study_team(trial: Trial, site: Site | None) -> Team:
     """The site's contacts, else the study's central contacts, else our coordinators."""
     central = [{"name": c.name, "email": c.email} for c in trial.central_contacts.all()]
-    organisation = trial.lead_sponsor or trial.organization or "the study sponsor"
+    organisation = trial.lead_sponsor or trial.organization or gettext("the study sponsor")
     if site is not None and (people := _people(site.contacts)):
-        return Team(f"the study team at {site_label(site)}", people)
+        return Team(gettext("the study team at %(site)s") % {"site": site_label(site)}, people)
     if people := _people(central):
-        return Team(f"the study's central contact at {organisation}", people)
+        return Team(
+            gettext("the study's central contact at %(organisation)s")
+            % {"organisation": organisation},
+            people,
+        )
     return Team(
-        f"the {settings.SITE_NAME} trial coordinators",
+        gettext("the %(site_name)s trial coordinators") % {"site_name": settings.SITE_NAME},
         [(f"{settings.SITE_NAME} trial coordinators", settings.COORDINATOR_INBOX)],
-        onward=f"who pass them on to the study team at {site_label(site) or organisation}",
+        onward=gettext("who pass them on to the study team at %(team)s")
+        % {"team": site_label(site) or organisation},
     )
 
 
@@ -181,26 +188,34 @@ LIMITS = {
     "client": Limit(
         "contact-client",
         lambda: f"{settings.CONTACT_LIMIT_PER_CLIENT_PER_HOUR}/h",
-        "You have sent several requests in the last hour, which is as many as we accept "
-        "from one connection. Please try again in an hour, or call the study team.",
+        _(
+            "You have sent several requests in the last hour, which is as many as we accept "
+            "from one connection. Please try again in an hour, or call the study team."
+        ),
     ),
     "network": Limit(
         "contact-network",
         lambda: f"{settings.CONTACT_LIMIT_PER_NETWORK_PER_HOUR}/h",
-        "We have received many requests from your network in the last hour, which is as "
-        "many as we accept. Please try again in an hour, or call the study team.",
+        _(
+            "We have received many requests from your network in the last hour, which is as "
+            "many as we accept. Please try again in an hour, or call the study team."
+        ),
     ),
     "email": Limit(
         "contact-email",
         lambda: f"{settings.CONTACT_LIMIT_PER_EMAIL_PER_DAY}/d",
-        "We have already received several requests with this e-mail address today. "
-        "Please try again tomorrow; the study teams you wrote to will contact you.",
+        _(
+            "We have already received several requests with this e-mail address today. "
+            "Please try again tomorrow; the study teams you wrote to will contact you."
+        ),
     ),
     "site": Limit(
         "contact-site",
         lambda: f"{settings.CONTACT_LIMIT_PER_SITE_PER_HOUR}/h",
-        "This study team has received many requests through our site in the last hour. "
-        "Please try again later, or contact them directly: their details are on this page.",
+        _(
+            "This study team has received many requests through our site in the last hour. "
+            "Please try again later, or contact them directly: their details are on this page."
+        ),
     ),
 }
 
@@ -288,6 +303,7 @@ def submit(trial: Trial, site: Site | None, data: dict, *, sender: Sender) -> Su
             email=data["email"],
             phone=data["phone"],
             language=data.get("language", ""),
+            page_language=get_language() or "",
             message=data.get("message", ""),
             consent=data["consent"],
             prescreen=data.get("prescreen"),

@@ -1,7 +1,8 @@
 """The glossary's terms and our own plain definitions of them (trials.glossary reads them).
 
-Each entry: the term as the glossary lists it, its definition (one or two sentences,
-written for patients), and the other ways a trial's text writes it (`also`: spellings,
+Each entry: the term as the glossary lists it, in English as the trial texts it marks
+are (so it is not translated), its definition (one or two sentences, written for
+patients, translated), and the other ways a trial's text writes it (`also`: spellings,
 abbreviations, related forms; plurals are found without listing them). An
 abbreviation written in capitals (`exact=True`) is matched only as written, so "PET"
 is a scan and "pet" is not.
@@ -28,7 +29,7 @@ class Entry:
 TERMS = [
     # How a study is set up
     Entry(
-        _("Clinical trial"),
+        "Clinical trial",
         _(
             "A research study in which people agree to try a treatment, test or way of care "
             "so that researchers can learn whether it is safe and whether it helps."
@@ -36,7 +37,7 @@ TERMS = [
         ("clinical study", "clinical investigation"),
     ),
     Entry(
-        _("Interventional study"),
+        "Interventional study",
         _(
             "A study in which the researchers decide which treatment or test each "
             "participant gets, and then compare what happens."
@@ -44,7 +45,7 @@ TERMS = [
         ("interventional trial",),
     ),
     Entry(
-        _("Observational study"),
+        "Observational study",
         _(
             "A study that follows people and records what happens to them without "
             "deciding their treatment; their own doctors care for them as usual."
@@ -52,7 +53,7 @@ TERMS = [
         ("observational trial", "non-interventional study", "registry study"),
     ),
     Entry(
-        _("Expanded access"),
+        "Expanded access",
         _(
             "A way for a seriously ill person who cannot join a trial to get a treatment "
             "that is not yet approved, with a doctor's request and the maker's agreement."
@@ -60,7 +61,7 @@ TERMS = [
         ("compassionate use", "compassionate access"),
     ),
     Entry(
-        _("Randomised"),
+        "Randomised",
         _(
             "Placed in a study group by chance, much like tossing a coin, rather than by "
             "choice. This keeps the groups alike, so differences in results can be put down "
@@ -76,12 +77,12 @@ TERMS = [
         ),
     ),
     Entry(
-        _("Non-randomised"),
+        "Non-randomised",
         _("Placed in a study group by the researchers or by one's own choice, not by chance."),
         ("non-randomized", "nonrandomized", "nonrandomised", "not randomized"),
     ),
     Entry(
-        _("Placebo"),
+        "Placebo",
         _(
             "A dummy treatment, such as a sugar pill or salt-water injection, that looks "
             "like the real one but contains no active medicine. Comparing with it shows "
@@ -89,7 +90,7 @@ TERMS = [
         ),
     ),
     Entry(
-        _("Placebo-controlled"),
+        "Placebo-controlled",
         _(
             "A study in which some participants get a placebo instead of the treatment "
             "being tested, so the two can be compared."
@@ -97,7 +98,7 @@ TERMS = [
         ("placebo controlled",),
     ),
     Entry(
-        _("Sham"),
+        "Sham",
         _(
             "A fake procedure that imitates a real one (for example a device switched off) "
             "so that participants cannot tell which they had."
@@ -105,14 +106,14 @@ TERMS = [
         ("sham procedure", "sham treatment", "sham comparator"),
     ),
     Entry(
-        _("Placebo effect"),
+        "Placebo effect",
         _(
             "Feeling better after a treatment because one expects to, even when the "
             "treatment has no active ingredient."
         ),
     ),
     Entry(
-        _("Control group"),
+        "Control group",
         _(
             "The participants who do not get the treatment being tested: they get a "
             "placebo, the usual treatment or nothing, and are compared with the others."
@@ -120,7 +121,7 @@ TERMS = [
         ("control arm", "control condition"),
     ),
     Entry(
-        _("Arm"),
+        "Arm",
         _(
             "One of the groups of a study. All participants in the same arm get the same "
             "treatment or follow the same plan."
@@ -129,19 +130,19 @@ TERMS = [
         match_name=False,
     ),
     Entry(
-        _("Cohort"),
+        "Cohort",
         _(
             "A group of people followed together in a study, often because they share "
             "something such as a condition, a dose or the time they joined."
         ),
     ),
     Entry(
-        _("Open label"),
+        "Open label",
         _("Everyone, participants and study team alike, knows which treatment each person gets."),
         ("open-label", "unblinded", "non-blinded"),
     ),
     Entry(
-        _("Blinding"),
+        "Blinding",
         _(
             "Keeping people in a study from knowing who gets which treatment, so that "
             "expectations cannot colour the results. Also called masking."
@@ -149,12 +150,12 @@ TERMS = [
         ("blinded", "masking", "masked"),
     ),
     Entry(
-        _("Single-blind"),
+        "Single-blind",
         _("Only one side, usually the participants, does not know who gets which treatment."),
         ("single blind", "single-blinded", "single blinded"),
     ),
     Entry(
-        _("Double-blind"),
+        "Double-blind",
         _(
             "Neither the participants nor the researchers who see them know who gets "
             "which treatment until the study ends."
@@ -162,7 +163,7 @@ TERMS = [
         ("double blind", "double-blinded", "double blinded", "double-masked", "double masked"),
     ),
     Entry(
-        _("Triple-blind"),
+        "Triple-blind",
         _(
             "The participants, the researchers and the people who analyse the results all "
             "do not know who got which treatment."
@@ -170,7 +171,7 @@ TERMS = [
         ("triple blind", "triple-blinded"),
     ),
     Entry(
-        _("Crossover"),
+        "Crossover",
         _(
             "A design in which each participant gets each of the treatments in turn, "
             "often with a break between them, so everyone is compared with themselves."
@@ -178,7 +179,7 @@ TERMS = [
         ("cross-over", "crossover design", "crossover study"),
     ),
     Entry(
-        _("Parallel group"),
+        "Parallel group",
         _(
             "A design in which each group gets a different treatment at the same time "
             "and stays on it for the whole study."
@@ -186,7 +187,7 @@ TERMS = [
         ("parallel-group", "parallel groups", "parallel assignment", "parallel design"),
     ),
     Entry(
-        _("Single-arm study"),
+        "Single-arm study",
         _(
             "A study in which everyone gets the same treatment and there is no group to "
             "compare with."
@@ -194,7 +195,7 @@ TERMS = [
         ("single-arm", "single arm", "single-group", "single group assignment"),
     ),
     Entry(
-        _("Factorial design"),
+        "Factorial design",
         _(
             "A design that tests two or more treatments at once, each alone and in "
             "combination, to learn about each one and about how they work together."
@@ -202,29 +203,29 @@ TERMS = [
         ("factorial",),
     ),
     Entry(
-        _("Multicentre"),
+        "Multicentre",
         _("Run at several hospitals or clinics at the same time, following the same plan."),
         ("multicenter", "multi-center", "multi-centre", "multi-site", "multisite"),
     ),
     Entry(
-        _("Prospective"),
+        "Prospective",
         _(
             "Collecting information from now on, as things happen, following a plan made beforehand."
         ),
         ("prospectively",),
     ),
     Entry(
-        _("Retrospective"),
+        "Retrospective",
         _("Looking back at information that was already recorded, such as medical files."),
         ("retrospectively",),
     ),
     Entry(
-        _("Cross-sectional"),
+        "Cross-sectional",
         _("Collecting information from each person once, at a single point in time."),
         ("cross sectional",),
     ),
     Entry(
-        _("Case-control study"),
+        "Case-control study",
         _(
             "A study that compares people who have a condition with similar people who "
             "do not, to look for what might explain the difference."
@@ -232,11 +233,11 @@ TERMS = [
         ("case control study", "case-control"),
     ),
     Entry(
-        _("Longitudinal"),
+        "Longitudinal",
         _("Following the same people over a long time, with repeated measurements."),
     ),
     Entry(
-        _("Pilot study"),
+        "Pilot study",
         _(
             "A small first study that checks whether a larger one can work: whether "
             "people join, stay and can follow the plan."
@@ -244,14 +245,14 @@ TERMS = [
         ("pilot trial",),
     ),
     Entry(
-        _("Feasibility study"),
+        "Feasibility study",
         _(
             "A study that checks whether something can be done in practice before testing whether it works."
         ),
         ("feasibility trial", "feasibility"),
     ),
     Entry(
-        _("Dose escalation"),
+        "Dose escalation",
         _(
             "Giving small groups of participants higher and higher doses, one group after "
             "another, while watching closely for harm, to find a safe dose."
@@ -259,7 +260,7 @@ TERMS = [
         ("dose-escalation", "dose finding", "dose-finding", "dose ranging", "dose-ranging"),
     ),
     Entry(
-        _("Maximum tolerated dose"),
+        "Maximum tolerated dose",
         _(
             "The highest dose of a treatment that people can take without unacceptable side effects."
         ),
@@ -267,7 +268,7 @@ TERMS = [
         ("MTD",),
     ),
     Entry(
-        _("Dose-limiting toxicity"),
+        "Dose-limiting toxicity",
         _(
             "A side effect serious enough that the dose cannot be raised further, or must "
             "be lowered."
@@ -276,7 +277,7 @@ TERMS = [
         ("DLT",),
     ),
     Entry(
-        _("Washout period"),
+        "Washout period",
         _(
             "A time without a treatment, so that it leaves the body before the next "
             "treatment starts or before measurements are taken."
@@ -284,7 +285,7 @@ TERMS = [
         ("washout", "wash-out", "wash-out period"),
     ),
     Entry(
-        _("Run-in period"),
+        "Run-in period",
         _(
             "A short time at the start of a study, before the groups are formed, to check "
             "that participants are stable and can follow the plan."
@@ -292,7 +293,7 @@ TERMS = [
         ("run-in", "lead-in period", "lead-in"),
     ),
     Entry(
-        _("Follow-up"),
+        "Follow-up",
         _(
             "The time after treatment during which the study team keeps checking on "
             "participants' health."
@@ -300,7 +301,7 @@ TERMS = [
         ("follow up", "followed up", "follow-up period"),
     ),
     Entry(
-        _("Screening"),
+        "Screening",
         _(
             "The checks done before someone joins a study, such as questions, an "
             "examination and tests, to see whether they meet its criteria."
@@ -308,14 +309,14 @@ TERMS = [
         ("screening visit", "screening period", "screened"),
     ),
     Entry(
-        _("Baseline"),
+        "Baseline",
         _(
             "The measurements taken at the start of a study, before treatment, which later "
             "results are compared with."
         ),
     ),
     Entry(
-        _("Standard of care"),
+        "Standard of care",
         _("The treatment that doctors usually give for a condition today, as agreed by experts."),
         (
             "standard care",
@@ -326,7 +327,7 @@ TERMS = [
         ),
     ),
     Entry(
-        _("Active comparator"),
+        "Active comparator",
         _(
             "An existing treatment given to one group so that the new treatment can be "
             "compared with something known to work."
@@ -334,20 +335,20 @@ TERMS = [
         ("active control",),
     ),
     Entry(
-        _("Comparator"),
+        "Comparator",
         _(
             "What the treatment under test is compared with: a placebo, another treatment or no treatment."
         ),
     ),
     Entry(
-        _("Intervention"),
+        "Intervention",
         _(
             "What a study gives or does to its participants: a medicine, a device, a "
             "procedure, a diet or a way of care."
         ),
     ),
     Entry(
-        _("Investigational"),
+        "Investigational",
         _("Still being studied and not approved for this use by regulators."),
         (
             "investigational product",
@@ -358,14 +359,14 @@ TERMS = [
         ("IMP",),
     ),
     Entry(
-        _("Off-label"),
+        "Off-label",
         _(
             "Used in a way the medicine is not approved for, such as another condition or another dose."
         ),
         ("off label",),
     ),
     Entry(
-        _("Protocol"),
+        "Protocol",
         _(
             "The study's detailed written plan: who can join, what is done, when, and how "
             "the results are analysed."
@@ -373,7 +374,7 @@ TERMS = [
         ("study protocol",),
     ),
     Entry(
-        _("Statistical analysis plan"),
+        "Statistical analysis plan",
         _(
             "The document that says, before the results are in, exactly how the study's data will be analysed."
         ),
@@ -382,20 +383,20 @@ TERMS = [
     ),
     # People and oversight
     Entry(
-        _("Sponsor"),
+        "Sponsor",
         _(
             "The company, university, hospital or agency that starts, manages and usually "
             "pays for a study."
         ),
     ),
     Entry(
-        _("Principal investigator"),
+        "Principal investigator",
         _("The doctor or researcher in charge of a study, or of the study at one site."),
         ("principal investigators", "lead investigator"),
         ("PI",),
     ),
     Entry(
-        _("Study coordinator"),
+        "Study coordinator",
         _(
             "The member of the study team who organises the study day to day and is often "
             "the person participants talk to."
@@ -403,7 +404,7 @@ TERMS = [
         ("research coordinator", "clinical research coordinator"),
     ),
     Entry(
-        _("Ethics committee"),
+        "Ethics committee",
         _(
             "An independent group of doctors, scientists and lay people who must approve a "
             "study before it starts and watch over participants' rights and safety."
@@ -412,7 +413,7 @@ TERMS = [
         ("IRB", "IEC"),
     ),
     Entry(
-        _("Data monitoring committee"),
+        "Data monitoring committee",
         _(
             "Independent experts who look at a study's results while it runs and can stop "
             "it early if it causes harm or clearly works."
@@ -425,7 +426,7 @@ TERMS = [
         ("DSMB", "DMC", "IDMC"),
     ),
     Entry(
-        _("Informed consent"),
+        "Informed consent",
         _(
             "Agreeing to take part after the study team has explained its aims, risks, "
             "possible benefits and your rights, including the right to leave at any time."
@@ -434,36 +435,36 @@ TERMS = [
         ("ICF",),
     ),
     Entry(
-        _("Assent"),
+        "Assent",
         _(
             "A child's own agreement to take part, asked for in words they understand, in "
             "addition to a parent's consent."
         ),
     ),
     Entry(
-        _("Enrolment"),
+        "Enrolment",
         _("Joining a study, or the number of people who joined or are expected to join."),
         ("enrollment", "enrolled", "enroll", "enrol"),
     ),
     Entry(
-        _("Recruitment"),
+        "Recruitment",
         _("The time during which a study looks for and takes in participants."),
         ("recruiting", "recruited"),
     ),
     Entry(
-        _("Eligibility criteria"),
+        "Eligibility criteria",
         _("The rules that say who can and cannot take part in a study."),
         ("eligibility", "eligible", "ineligible"),
     ),
     Entry(
-        _("Inclusion criteria"),
+        "Inclusion criteria",
         _(
             "The conditions a person must meet to be able to join a study, such as age or diagnosis."
         ),
         ("inclusion criterion",),
     ),
     Entry(
-        _("Exclusion criteria"),
+        "Exclusion criteria",
         _(
             "The conditions that prevent a person from joining a study, often for their "
             "own safety or to keep the results clear."
@@ -471,7 +472,7 @@ TERMS = [
         ("exclusion criterion",),
     ),
     Entry(
-        _("Healthy volunteer"),
+        "Healthy volunteer",
         _(
             "A person without the condition being studied who takes part, for example to "
             "test a vaccine or to be compared with patients."
@@ -480,7 +481,7 @@ TERMS = [
     ),
     # Phases
     Entry(
-        _("Early phase 1"),
+        "Early phase 1",
         _(
             "A very small first study in people of a new medicine, at low doses for a short "
             "time, to learn how the body handles it. Also called phase 0."
@@ -488,7 +489,7 @@ TERMS = [
         ("early phase I", "phase 0", "phase zero"),
     ),
     Entry(
-        _("Phase 1"),
+        "Phase 1",
         _(
             "The first tests of a treatment in a small group of people, to find a safe "
             "dose and learn about side effects."
@@ -496,7 +497,7 @@ TERMS = [
         ("phase I", "phase one", "phase 1a", "phase 1b", "phase Ia", "phase Ib"),
     ),
     Entry(
-        _("Phase 2"),
+        "Phase 2",
         _(
             "Tests in a larger group of people with the condition, to see whether the "
             "treatment works and to learn more about its safety."
@@ -504,7 +505,7 @@ TERMS = [
         ("phase II", "phase two", "phase 2a", "phase 2b", "phase IIa", "phase IIb"),
     ),
     Entry(
-        _("Phase 3"),
+        "Phase 3",
         _(
             "Large tests, often in hundreds or thousands of people, comparing the treatment "
             "with the usual one or a placebo. Regulators usually need them before approval."
@@ -512,7 +513,7 @@ TERMS = [
         ("phase III", "phase three", "phase 3a", "phase 3b", "phase IIIa", "phase IIIb"),
     ),
     Entry(
-        _("Phase 4"),
+        "Phase 4",
         _(
             "Studies of a treatment that is already approved and in use, to learn more "
             "about its long-term benefits and risks."
@@ -521,7 +522,7 @@ TERMS = [
     ),
     # What a study measures and finds
     Entry(
-        _("Endpoint"),
+        "Endpoint",
         _(
             "What a study measures to answer its question, such as a blood test, a symptom "
             "score or survival. Also called an outcome."
@@ -529,7 +530,7 @@ TERMS = [
         ("end point", "end-point"),
     ),
     Entry(
-        _("Primary outcome"),
+        "Primary outcome",
         _("The main result a study is designed to measure; the study's size is planned around it."),
         (
             "primary endpoint",
@@ -539,31 +540,31 @@ TERMS = [
         ),
     ),
     Entry(
-        _("Secondary outcome"),
+        "Secondary outcome",
         _("Further results a study measures besides its main one, to learn more."),
         ("secondary endpoint", "secondary end point", "secondary outcome measure"),
     ),
     Entry(
-        _("Outcome measure"),
+        "Outcome measure",
         _("A planned measurement used to judge a treatment's effect, with the time it is taken."),
         ("outcome measures",),
     ),
     Entry(
-        _("Efficacy"),
+        "Efficacy",
         _("How well a treatment works under the controlled conditions of a study."),
         ("efficacious",),
     ),
     Entry(
-        _("Effectiveness"),
+        "Effectiveness",
         _("How well a treatment works in everyday care, outside the strict conditions of a trial."),
     ),
     Entry(
-        _("Tolerability"),
+        "Tolerability",
         _("How well people can put up with a treatment's side effects and keep taking it."),
         ("tolerated", "well tolerated", "tolerable"),
     ),
     Entry(
-        _("Pharmacokinetics"),
+        "Pharmacokinetics",
         _(
             "How the body takes in, spreads, breaks down and gets rid of a medicine, "
             "measured by how much of it is in the blood over time."
@@ -572,34 +573,34 @@ TERMS = [
         ("PK",),
     ),
     Entry(
-        _("Pharmacodynamics"),
+        "Pharmacodynamics",
         _("What a medicine does to the body, and how that effect changes with the dose."),
         ("pharmacodynamic",),
     ),
     Entry(
-        _("Bioavailability"),
+        "Bioavailability",
         _("How much of a dose reaches the bloodstream and so can have an effect."),
     ),
     Entry(
-        _("Half-life"),
+        "Half-life",
         _("The time it takes for the amount of a medicine in the body to fall by half."),
         ("half life", "elimination half-life"),
     ),
     Entry(
-        _("Mean"),
+        "Mean",
         _("The average: all the values added together and divided by how many there are."),
         ("arithmetic mean", "mean change", "mean value", "mean score", "mean age"),
         match_name=False,
     ),
     Entry(
-        _("Median"),
+        "Median",
         _(
             "The middle value when all values are put in order: half are lower and half "
             "are higher. Unlike the average, a few extreme values barely move it."
         ),
     ),
     Entry(
-        _("Least-squares mean"),
+        "Least-squares mean",
         _(
             "An average adjusted by a statistical model for differences between groups at "
             "the start, such as age or how severe the condition was."
@@ -607,14 +608,14 @@ TERMS = [
         ("least squares mean", "LS mean", "least-squares means", "adjusted mean"),
     ),
     Entry(
-        _("Geometric mean"),
+        "Geometric mean",
         _(
             "A kind of average suited to values that vary over a wide range, such as "
             "antibody levels; a few very high values count less than in the usual average."
         ),
     ),
     Entry(
-        _("Standard deviation"),
+        "Standard deviation",
         _(
             "How spread out the values are around the average: a small standard deviation "
             "means most people had similar results."
@@ -622,7 +623,7 @@ TERMS = [
         (),
     ),
     Entry(
-        _("Standard error"),
+        "Standard error",
         _(
             "How precise an average from a study is: how much it would likely change if the "
             "study were repeated with other people."
@@ -631,7 +632,7 @@ TERMS = [
         ("SEM",),
     ),
     Entry(
-        _("Confidence interval"),
+        "Confidence interval",
         _(
             "A range of values that probably contains the true result. A 95% confidence "
             "interval is wide when a study is small or results vary a lot."
@@ -640,7 +641,7 @@ TERMS = [
         ("CI",),
     ),
     Entry(
-        _("Interquartile range"),
+        "Interquartile range",
         _(
             "The range covering the middle half of the values, leaving out the lowest and highest quarters."
         ),
@@ -648,7 +649,7 @@ TERMS = [
         ("IQR",),
     ),
     Entry(
-        _("P-value"),
+        "P-value",
         _(
             "A number that says how likely a difference at least this large would be by "
             "chance alone if the treatments really worked the same. It does not say how big "
@@ -657,7 +658,7 @@ TERMS = [
         ("p value", "p-values", "p values"),
     ),
     Entry(
-        _("Statistically significant"),
+        "Statistically significant",
         _(
             "Unlikely to be due to chance alone, by a rule set in advance (often a p-value "
             "below 0.05). It does not by itself mean the difference matters to patients."
@@ -665,7 +666,7 @@ TERMS = [
         ("statistical significance", "significant difference", "statistically significantly"),
     ),
     Entry(
-        _("Odds ratio"),
+        "Odds ratio",
         _(
             "A comparison of how likely something is in one group against another: 1 means "
             "no difference, above 1 more likely, below 1 less likely."
@@ -673,7 +674,7 @@ TERMS = [
         ("odds ratios",),
     ),
     Entry(
-        _("Hazard ratio"),
+        "Hazard ratio",
         _(
             "A comparison of how quickly an event, such as a relapse, happens in one group "
             "against another over time: below 1 means it happens more slowly."
@@ -681,7 +682,7 @@ TERMS = [
         ("hazard ratios",),
     ),
     Entry(
-        _("Relative risk"),
+        "Relative risk",
         _(
             "The risk of an event in one group divided by the risk in another: 0.5 means "
             "half as likely."
@@ -689,7 +690,7 @@ TERMS = [
         ("risk ratio",),
     ),
     Entry(
-        _("Non-inferiority"),
+        "Non-inferiority",
         _(
             "What a study shows when a new treatment is found to be not worse than an "
             "existing one by more than a small, agreed amount."
@@ -697,7 +698,7 @@ TERMS = [
         ("non-inferior", "noninferiority", "noninferior"),
     ),
     Entry(
-        _("Intention to treat"),
+        "Intention to treat",
         _(
             "Analysing every participant in the group they were assigned to, even if they "
             "stopped or switched treatment; it keeps the comparison fair."
@@ -706,21 +707,21 @@ TERMS = [
         ("ITT", "mITT"),
     ),
     Entry(
-        _("Per protocol"),
+        "Per protocol",
         _("Analysing only the participants who followed the study plan closely enough."),
         ("per-protocol",),
     ),
     Entry(
-        _("Participant flow"),
+        "Participant flow",
         _("How many people started a study, how many finished it, and why the others left."),
     ),
     Entry(
-        _("Lost to follow-up"),
+        "Lost to follow-up",
         _("Participants the study team could no longer reach, so their results are missing."),
         ("lost to follow up",),
     ),
     Entry(
-        _("Withdrawing from a study"),
+        "Withdrawing from a study",
         _(
             "Leaving a study before its end, by one's own choice or the doctor's. Anyone may "
             "withdraw at any time without giving a reason."
@@ -736,17 +737,17 @@ TERMS = [
         ),
     ),
     Entry(
-        _("Overall survival"),
+        "Overall survival",
         _("How long people live after starting treatment, whatever the cause of death."),
     ),
     Entry(
-        _("Progression-free survival"),
+        "Progression-free survival",
         _("How long people live without their disease getting worse."),
         ("progression free survival",),
         ("PFS",),
     ),
     Entry(
-        _("Response rate"),
+        "Response rate",
         _(
             "The share of participants whose disease shrinks or improves by a set amount after treatment."
         ),
@@ -754,7 +755,7 @@ TERMS = [
         ("ORR",),
     ),
     Entry(
-        _("Quality of life"),
+        "Quality of life",
         _(
             "How a person feels about their health and daily life, usually measured with a "
             "questionnaire."
@@ -763,7 +764,7 @@ TERMS = [
         ("QoL", "HRQoL"),
     ),
     Entry(
-        _("Patient-reported outcome"),
+        "Patient-reported outcome",
         _(
             "A result the participants report themselves, such as pain or tiredness, often on a questionnaire."
         ),
@@ -771,7 +772,7 @@ TERMS = [
         ("PRO",),
     ),
     Entry(
-        _("Visual analogue scale"),
+        "Visual analogue scale",
         _(
             "A line, often 10 cm long, on which a person marks how strong a feeling such "
             "as pain is, from none to the worst imaginable."
@@ -780,7 +781,7 @@ TERMS = [
         ("VAS",),
     ),
     Entry(
-        _("Numeric rating scale"),
+        "Numeric rating scale",
         _(
             "A scale on which a person rates a symptom with a number, often from 0 (none) to 10 (worst)."
         ),
@@ -789,7 +790,7 @@ TERMS = [
     ),
     # Safety
     Entry(
-        _("Adverse event"),
+        "Adverse event",
         _(
             "Any health problem a participant has during a study, whether or not it was "
             "caused by the treatment."
@@ -798,7 +799,7 @@ TERMS = [
         ("AE",),
     ),
     Entry(
-        _("Serious adverse event"),
+        "Serious adverse event",
         _(
             "A health problem during a study that leads to death, is life-threatening, "
             "needs a hospital stay, causes lasting disability or a birth defect."
@@ -807,17 +808,17 @@ TERMS = [
         ("SAE",),
     ),
     Entry(
-        _("Side effect"),
+        "Side effect",
         _("An unwanted effect of a treatment, besides the one it is given for."),
         ("side-effect",),
     ),
     Entry(
-        _("Toxicity"),
+        "Toxicity",
         _("Harm a treatment does to the body, often graded from mild (1) to life-threatening (4)."),
         ("toxic",),
     ),
     Entry(
-        _("Organ system"),
+        "Organ system",
         _(
             "A group of body parts that work together, such as the digestive or nervous "
             "system. Results list medical problems by organ system."
@@ -825,12 +826,12 @@ TERMS = [
         ("system organ class", "body system"),
     ),
     Entry(
-        _("Contraindication"),
+        "Contraindication",
         _("A reason not to give a treatment to someone, because it could harm them."),
         ("contraindicated",),
     ),
     Entry(
-        _("Contraception"),
+        "Contraception",
         _(
             "Birth control. Many studies ask participants to avoid pregnancy because the "
             "treatment might harm an unborn baby."
@@ -839,53 +840,53 @@ TERMS = [
     ),
     # Ways to give a treatment
     Entry(
-        _("Dose"),
+        "Dose",
         _("The amount of a medicine taken at one time."),
         ("dosage", "dosing"),
     ),
     Entry(
-        _("Intravenous"),
+        "Intravenous",
         _("Given into a vein, through a needle or a thin tube, often as a drip."),
         ("intravenously",),
     ),
     Entry(
-        _("Subcutaneous"),
+        "Subcutaneous",
         _("Given as an injection just under the skin."),
         ("subcutaneously",),
     ),
     Entry(
-        _("Intramuscular"),
+        "Intramuscular",
         _("Given as an injection into a muscle."),
         ("intramuscularly",),
     ),
     Entry(
-        _("Topical"),
+        "Topical",
         _("Put on the skin or another surface of the body, as a cream, gel or drops."),
         ("topically",),
     ),
     Entry(
-        _("Infusion"),
+        "Infusion",
         _("Giving a liquid medicine slowly into a vein over minutes or hours."),
         ("infused",),
     ),
     # Kinds of treatment
     Entry(
-        _("Chemotherapy"),
+        "Chemotherapy",
         _(
             "Medicines that kill fast-growing cells, such as cancer cells, or stop them from dividing."
         ),
     ),
     Entry(
-        _("Radiotherapy"),
+        "Radiotherapy",
         _("Treatment with high-energy rays aimed at a tumour to destroy its cells."),
         ("radiation therapy", "radiation treatment"),
     ),
     Entry(
-        _("Immunotherapy"),
+        "Immunotherapy",
         _("Treatment that helps the body's own immune system fight a disease such as cancer."),
     ),
     Entry(
-        _("Monoclonal antibody"),
+        "Monoclonal antibody",
         _(
             "A laboratory-made protein that sticks to one precise target in the body, for "
             "example on cancer cells or in the immune system."
@@ -894,30 +895,30 @@ TERMS = [
         ("mAb",),
     ),
     Entry(
-        _("Antibody"),
+        "Antibody",
         _("A protein the immune system makes to recognise and fight germs and other invaders."),
         ("antibodies",),
     ),
     Entry(
-        _("Biologic"),
+        "Biologic",
         _(
             "A medicine made from living cells, such as an antibody or a vaccine, rather than by chemistry."
         ),
         ("biological therapy", "biologic therapy", "biologics"),
     ),
     Entry(
-        _("Biosimilar"),
+        "Biosimilar",
         _(
             "A biologic medicine that is highly similar to one already approved and works the same way."
         ),
     ),
     Entry(
-        _("Vaccine"),
+        "Vaccine",
         _("A product that trains the immune system to recognise and fight a particular disease."),
         ("vaccination", "vaccinated"),
     ),
     Entry(
-        _("Stem cells"),
+        "Stem cells",
         _(
             "Cells that can renew themselves and turn into other kinds of cells; some are "
             "used to repair tissue or to calm the immune system."
@@ -926,11 +927,11 @@ TERMS = [
         ("MSC", "MSCs"),
     ),
     Entry(
-        _("Gene therapy"),
+        "Gene therapy",
         _("Treatment that adds, replaces or changes genes in a person's cells to treat a disease."),
     ),
     Entry(
-        _("Immunosuppressant"),
+        "Immunosuppressant",
         _(
             "A medicine that calms the immune system, used after a transplant or in "
             "diseases where the immune system attacks the body."
@@ -938,7 +939,7 @@ TERMS = [
         ("immunosuppressive", "immunosuppression", "immunosuppressive therapy"),
     ),
     Entry(
-        _("Corticosteroid"),
+        "Corticosteroid",
         _(
             "A medicine like a hormone the body makes, used to reduce inflammation and calm "
             "the immune system; prednisone is one."
@@ -946,68 +947,68 @@ TERMS = [
         ("corticosteroids", "glucocorticoid", "steroid", "steroids"),
     ),
     Entry(
-        _("Anticoagulant"),
+        "Anticoagulant",
         _("A medicine that makes blood clot more slowly; often called a blood thinner."),
         ("anticoagulation", "blood thinner"),
     ),
     Entry(
-        _("Adjuvant therapy"),
+        "Adjuvant therapy",
         _(
             "Extra treatment after the main one, such as surgery, to lower the chance that a disease returns."
         ),
         ("adjuvant",),
     ),
     Entry(
-        _("Neoadjuvant therapy"),
+        "Neoadjuvant therapy",
         _(
             "Treatment given before the main one, such as surgery, for example to shrink a tumour first."
         ),
         ("neoadjuvant",),
     ),
     Entry(
-        _("Palliative care"),
+        "Palliative care",
         _(
             "Care that eases symptoms and improves comfort and quality of life, whatever the stage of an illness."
         ),
         ("palliative",),
     ),
     Entry(
-        _("Dialysis"),
+        "Dialysis",
         _(
             "A treatment that cleans the blood with a machine or through the belly when the kidneys cannot."
         ),
         ("haemodialysis", "hemodialysis", "peritoneal dialysis"),
     ),
     Entry(
-        _("Transplant"),
+        "Transplant",
         _("Moving an organ, tissue or cells from one person (or place in the body) to another."),
         ("transplantation", "transplanted"),
     ),
     Entry(
-        _("Allogeneic"),
+        "Allogeneic",
         _("Coming from another person, such as a donor."),
     ),
     Entry(
-        _("Autologous"),
+        "Autologous",
         _("Coming from the patient's own body."),
     ),
     # Tests and measurements
     Entry(
-        _("Biopsy"),
+        "Biopsy",
         _(
             "Taking a small piece of tissue from the body so that it can be looked at under a microscope."
         ),
         ("biopsies", "biopsied"),
     ),
     Entry(
-        _("Biomarker"),
+        "Biomarker",
         _(
             "Something that can be measured in the body, such as a protein in the blood, "
             "that shows how a disease is going or how a treatment acts."
         ),
     ),
     Entry(
-        _("ECOG performance status"),
+        "ECOG performance status",
         _(
             "A score from 0 to 5 of how well a person manages daily life: 0 means fully "
             "active and 4 means in bed or a chair all day. Studies often ask for 0 to 2."
@@ -1020,7 +1021,7 @@ TERMS = [
         ("ECOG", "ECOG PS"),
     ),
     Entry(
-        _("Karnofsky performance status"),
+        "Karnofsky performance status",
         _(
             "A score from 0 to 100 of how well a person can carry out daily activities and "
             "look after themselves: 100 means no signs of disease."
@@ -1029,7 +1030,7 @@ TERMS = [
         ("KPS",),
     ),
     Entry(
-        _("eGFR"),
+        "eGFR",
         _(
             "Estimated glomerular filtration rate: a number, worked out from a blood test, "
             "of how well the kidneys filter blood. Lower means weaker kidneys."
@@ -1038,18 +1039,18 @@ TERMS = [
         ("eGFR", "GFR"),
     ),
     Entry(
-        _("Creatinine"),
+        "Creatinine",
         _(
             "A waste product in the blood, filtered out by the kidneys; a high level can mean the kidneys work less well."
         ),
         ("serum creatinine", "creatinine clearance"),
     ),
     Entry(
-        _("Proteinuria"),
+        "Proteinuria",
         _("Protein in the urine, which can be a sign of kidney damage."),
     ),
     Entry(
-        _("BMI"),
+        "BMI",
         _(
             "Body mass index: weight in kilograms divided by the square of height in metres. "
             "It gives a rough idea of whether a weight is healthy for one's height."
@@ -1058,7 +1059,7 @@ TERMS = [
         ("BMI",),
     ),
     Entry(
-        _("HbA1c"),
+        "HbA1c",
         _("A blood test showing the average blood sugar level over the last two to three months."),
         (
             "glycated haemoglobin",
@@ -1070,24 +1071,24 @@ TERMS = [
         ("HbA1c", "A1C", "A1c"),
     ),
     Entry(
-        _("Haemoglobin"),
+        "Haemoglobin",
         _("The protein in red blood cells that carries oxygen; a low level is called anaemia."),
         ("hemoglobin",),
         ("Hb", "Hgb"),
     ),
     Entry(
-        _("Platelets"),
+        "Platelets",
         _("Tiny blood cells that help blood to clot and stop bleeding."),
         ("platelet count", "platelet"),
     ),
     Entry(
-        _("Neutrophils"),
+        "Neutrophils",
         _("White blood cells that fight infection; too few make infections more likely."),
         ("neutrophil count", "absolute neutrophil count", "neutrophil"),
         ("ANC",),
     ),
     Entry(
-        _("Liver enzymes"),
+        "Liver enzymes",
         _(
             "Proteins measured in a blood test (such as ALT and AST) whose high levels can "
             "show that the liver is inflamed or damaged."
@@ -1101,23 +1102,23 @@ TERMS = [
         ("ALT", "AST", "SGPT", "SGOT"),
     ),
     Entry(
-        _("Bilirubin"),
+        "Bilirubin",
         _(
             "A yellow substance made when red blood cells break down; a high level can mean liver problems."
         ),
         ("total bilirubin",),
     ),
     Entry(
-        _("Upper limit of normal"),
+        "Upper limit of normal",
         _(
             "The highest value of a lab test that is usual in healthy people. A criterion "
-            "such as \u201c2 × ULN\u201d means twice that value."
+            "such as “2 × ULN” means twice that value."
         ),
         ("upper limit of the normal range",),
         ("ULN",),
     ),
     Entry(
-        _("MRI"),
+        "MRI",
         _(
             "Magnetic resonance imaging: a scan that uses a strong magnet and radio waves to make detailed pictures of the inside of the body."
         ),
@@ -1125,7 +1126,7 @@ TERMS = [
         ("MRI", "MRIs"),
     ),
     Entry(
-        _("CT scan"),
+        "CT scan",
         _(
             "Computed tomography: a scan that takes many X-ray pictures to build detailed images of the body."
         ),
@@ -1133,7 +1134,7 @@ TERMS = [
         ("CT",),
     ),
     Entry(
-        _("PET scan"),
+        "PET scan",
         _(
             "Positron emission tomography: a scan that uses a small amount of a radioactive tracer to show how active tissues are."
         ),
@@ -1141,154 +1142,154 @@ TERMS = [
         ("PET", "PET-CT"),
     ),
     Entry(
-        _("ECG"),
+        "ECG",
         _("Electrocardiogram: a quick, painless recording of the heart's electrical activity."),
         ("electrocardiogram", "electrocardiography"),
         ("ECG", "EKG"),
     ),
     Entry(
-        _("Ultrasound"),
+        "Ultrasound",
         _("A scan that uses sound waves to make pictures of organs or of a baby in the womb."),
         ("ultrasonography", "sonography"),
     ),
     # Conditions and the course of a disease
     Entry(
-        _("Chronic"),
+        "Chronic",
         _("Lasting a long time or coming back again and again."),
     ),
     Entry(
-        _("Acute"),
+        "Acute",
         _("Starting suddenly and usually lasting a short time."),
     ),
     Entry(
-        _("Diagnosis"),
+        "Diagnosis",
         _("Finding out which disease or condition a person has."),
         ("diagnosed",),
     ),
     Entry(
-        _("Prognosis"),
+        "Prognosis",
         _("The likely course and outcome of a disease."),
     ),
     Entry(
-        _("Comorbidity"),
+        "Comorbidity",
         _("Another disease or condition a person has at the same time as the one being studied."),
         ("comorbidities", "comorbid"),
     ),
     Entry(
-        _("Remission"),
+        "Remission",
         _("A time when the signs of a disease lessen or disappear. It can be partial or complete."),
         ("complete remission", "partial remission", "in remission"),
     ),
     Entry(
-        _("Relapse"),
+        "Relapse",
         _("The return of a disease, or of its signs, after a time of improvement."),
         ("relapsed", "relapsing", "recurrence", "recurrent"),
     ),
     Entry(
-        _("Refractory"),
+        "Refractory",
         _("Not responding, or no longer responding, to treatment."),
     ),
     Entry(
-        _("Progression"),
+        "Progression",
         _("A disease getting worse or spreading."),
         ("disease progression", "progressive disease"),
     ),
     Entry(
-        _("Tumour"),
+        "Tumour",
         _("A lump formed by cells growing more than they should. It can be benign or malignant."),
         ("tumor", "tumours", "tumors"),
     ),
     Entry(
-        _("Benign"),
+        "Benign",
         _("Not cancer: it does not spread to other parts of the body."),
     ),
     Entry(
-        _("Malignant"),
+        "Malignant",
         _("Cancerous: able to grow into nearby tissue and spread to other parts of the body."),
         ("malignancy", "malignancies"),
     ),
     Entry(
-        _("Metastatic"),
+        "Metastatic",
         _("A cancer that has spread from where it started to other parts of the body."),
         ("metastasis", "metastases", "metastasised", "metastasized"),
     ),
     Entry(
-        _("Carcinoma"),
+        "Carcinoma",
         _(
             "A cancer that starts in the cells lining the skin or the organs, the most common kind of cancer."
         ),
         ("carcinomas",),
     ),
     Entry(
-        _("Lymphoma"),
+        "Lymphoma",
         _("A cancer of the lymphocytes, white blood cells found in the lymph nodes and elsewhere."),
         ("lymphomas",),
     ),
     Entry(
-        _("Leukaemia"),
+        "Leukaemia",
         _("A cancer of the cells that make blood, in the bone marrow."),
         ("leukemia", "leukaemias", "leukemias"),
     ),
     Entry(
-        _("Autoimmune disease"),
+        "Autoimmune disease",
         _(
             "A disease in which the immune system attacks the body's own healthy tissue, as in lupus."
         ),
         ("autoimmune", "autoimmunity"),
     ),
     Entry(
-        _("Inflammation"),
+        "Inflammation",
         _(
             "The body's response to injury or infection, with redness, swelling, heat or pain; it can also harm tissue when it lasts."
         ),
         ("inflammatory",),
     ),
     Entry(
-        _("Hypertension"),
+        "Hypertension",
         _("High blood pressure."),
         ("high blood pressure",),
     ),
     Entry(
-        _("Anaemia"),
+        "Anaemia",
         _(
             "Too few healthy red blood cells or too little haemoglobin, which can cause tiredness and shortness of breath."
         ),
         ("anemia",),
     ),
     Entry(
-        _("Oedema"),
+        "Oedema",
         _("Swelling caused by fluid building up in the body's tissues, often in the legs."),
         ("edema",),
     ),
     Entry(
-        _("Renal"),
+        "Renal",
         _("To do with the kidneys."),
         ("renal function", "renal impairment", "renal insufficiency"),
     ),
     Entry(
-        _("Hepatic"),
+        "Hepatic",
         _("To do with the liver."),
         ("hepatic function", "hepatic impairment"),
     ),
     Entry(
-        _("Cardiovascular"),
+        "Cardiovascular",
         _("To do with the heart and blood vessels."),
     ),
     Entry(
-        _("Neuropathy"),
+        "Neuropathy",
         _(
             "Damage to the nerves, which can cause numbness, tingling, pain or weakness, often in the hands and feet."
         ),
         ("peripheral neuropathy",),
     ),
     Entry(
-        _("Hepatitis"),
+        "Hepatitis",
         _("Inflammation of the liver, often caused by a virus such as hepatitis B or C."),
         ("hepatitis B", "hepatitis C"),
         ("HBV", "HCV"),
     ),
     Entry(
-        _("HIV"),
+        "HIV",
         _(
             "Human immunodeficiency virus: a virus that weakens the immune system and can be controlled with daily medicine."
         ),
@@ -1296,13 +1297,13 @@ TERMS = [
         ("HIV",),
     ),
     Entry(
-        _("Lupus nephritis"),
+        "Lupus nephritis",
         _(
             "Kidney inflammation caused by lupus, an autoimmune disease; it can lead to kidney damage if not treated."
         ),
     ),
     Entry(
-        _("Systemic lupus erythematosus"),
+        "Systemic lupus erythematosus",
         _(
             "The most common form of lupus: an autoimmune disease that can affect the skin, joints, kidneys and other organs."
         ),
@@ -1311,14 +1312,14 @@ TERMS = [
     ),
     # Regulators and registries
     Entry(
-        _("Regulatory approval"),
+        "Regulatory approval",
         _(
             "Permission from an authority such as the US FDA or the European Medicines Agency to sell a treatment for a use."
         ),
         ("approved by the FDA", "marketing authorisation", "marketing authorization"),
     ),
     Entry(
-        _("FDA"),
+        "FDA",
         _(
             "The US Food and Drug Administration, the American authority that approves medicines and devices."
         ),
@@ -1326,7 +1327,7 @@ TERMS = [
         ("FDA",),
     ),
     Entry(
-        _("Good clinical practice"),
+        "Good clinical practice",
         _(
             "The international rules for running trials ethically and reliably, protecting participants and the quality of the data."
         ),
@@ -1334,16 +1335,16 @@ TERMS = [
         ("GCP",),
     ),
     Entry(
-        _("NCT number"),
+        "NCT number",
         _("The identity number ClinicalTrials.gov gives each study, such as NCT01234567."),
         ("NCT ID",),
     ),
     Entry(
-        _("Sample size"),
+        "Sample size",
         _("The number of participants a study needs to answer its question reliably."),
     ),
     Entry(
-        _("Statistical power"),
+        "Statistical power",
         _(
             "The chance that a study will detect a real difference between treatments if there is one."
         ),

@@ -23,6 +23,7 @@ from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import l10n
 from .search import facets
 from .vocabularies import (
     OPEN_STATUSES,
@@ -62,8 +63,8 @@ class PartialDate:
         if self.precision == DatePrecision.YEAR:
             return f"{self.value.year}"
         if self.precision == DatePrecision.MONTH:
-            return self.value.strftime("%B %Y")
-        return f"{self.value.day} {self.value.strftime('%B %Y')}"
+            return l10n.month_year(self.value)
+        return l10n.long_date(self.value)
 
     def isoformat(self) -> str:
         return self.value.strftime({"Y": "%Y", "M": "%Y-%m"}.get(self.precision, "%Y-%m-%d"))
@@ -668,7 +669,11 @@ class ContactRequest(models.Model):
     last_name = models.CharField(max_length=100)
     email = models.EmailField()
     phone = models.CharField(max_length=40)
-    language = models.CharField("other language", max_length=60, blank=True)
+    # The language the patient asks the team to speak: an ISO 639 code from
+    # trials.l10n.SPOKEN_LANGUAGES (requests sent before the list hold a name as typed).
+    language = models.CharField("language to speak", max_length=60, blank=True)
+    # The site's language the patient wrote in: their copy of the request is in it.
+    page_language = models.CharField("site language", max_length=10, blank=True)
     message = models.TextField(blank=True)
     consent = models.BooleanField(default=False)
     # The pre-screening checklist as the patient chose to send it (trials.prescreen.Snapshot):
@@ -903,6 +908,32 @@ class TeamSummary(models.Model):
         return f"Plain-language summary of {self.trial.nct_id}"
 
 
+class TeamLanguages(models.Model):
+    """The languages a trial's study team speaks, as its coordinators record them in the
+    admin (ISO 639 codes, trials.l10n.SPOKEN_LANGUAGES). The trial page lists them, and
+    the contact form says so when the patient asks for another. Its own table, which no
+    import writes."""
+
+    trial = models.OneToOneField(Trial, on_delete=models.CASCADE, related_name="team_languages")
+    languages = ArrayField(
+        models.CharField(max_length=10),
+        default=list,
+        blank=True,
+        help_text="The languages someone in the study team can speak with patients.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "languages of the study team"
+        verbose_name_plural = "languages of study teams"
+
+    def __str__(self) -> str:
+        return f"Languages of the study team of {self.trial.nct_id}"
+
+
 class SharedList(models.Model):
     """Trials and notes a patient shared through a passcode-protected link (trials.sharing).
 
@@ -1011,6 +1042,8 @@ class Subscription(models.Model):
         help_text="The search's cleaned criteria (Criteria.as_json): what alerts match."
     )
     frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.WEEKLY)
+    # The site's language of the sign-up: the e-mails and their links are in it.
+    language = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(
         null=True, blank=True, help_text="Empty until the confirmation link is followed."

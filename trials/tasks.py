@@ -28,10 +28,11 @@ from django.core.mail import EmailMessage
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.debug import sensitive_variables
 from django_tasks import task
 
+from . import l10n
 from .models import ContactRequest, ImportUpload
 
 logger = logging.getLogger(__name__)
@@ -70,26 +71,30 @@ def _context(request: ContactRequest) -> dict:
 
 @sensitive_variables()
 def team_message(request: ContactRequest) -> EmailMessage:
-    context = _context(request)
-    return EmailMessage(
-        subject=render_to_string("emails/team_request_subject.txt", context).strip(),
-        body=render_to_string("emails/team_request.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[email for _, email in context["team"]] or [settings.COORDINATOR_INBOX],
-        reply_to=[request.email],
-    )
+    # Study teams read English; the language the patient asked for heads the e-mail.
+    with translation.override("en"):
+        context = _context(request) | {"language": l10n.language_label(request.language)}
+        return EmailMessage(
+            subject=render_to_string("emails/team_request_subject.txt", context).strip(),
+            body=render_to_string("emails/team_request.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email for _, email in context["team"]] or [settings.COORDINATOR_INBOX],
+            reply_to=[request.email],
+        )
 
 
 @sensitive_variables()
 def patient_message(request: ContactRequest) -> EmailMessage:
-    context = _context(request)
-    return EmailMessage(
-        subject=render_to_string("emails/patient_copy_subject.txt", context).strip(),
-        body=render_to_string("emails/patient_copy.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[request.email],
-        reply_to=[settings.COORDINATOR_INBOX],
-    )
+    # In the language of the pages the patient wrote from, links included.
+    with translation.override(request.page_language or settings.LANGUAGE_CODE):
+        context = _context(request)
+        return EmailMessage(
+            subject=render_to_string("emails/patient_copy_subject.txt", context).strip(),
+            body=render_to_string("emails/patient_copy.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[request.email],
+            reply_to=[settings.COORDINATOR_INBOX],
+        )
 
 
 class EmailNotSent(Exception):

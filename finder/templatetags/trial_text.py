@@ -4,11 +4,12 @@ trials.vocabularies)."""
 from __future__ import annotations
 
 from django import template
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
-from trials import glossary, plain
+from trials import glossary, l10n, plain
 from trials.search.suggest import HIGHLIGHT_START, HIGHLIGHT_STOP
 from trials.vocabularies import (
     ArmType,
@@ -50,6 +51,25 @@ register.filter("official_role", _words(ContactRole.label_for))
 register.filter("contact_role", _words(ContactRole.label_for))
 register.filter("outcome_heading", _words(OutcomeKind.explain))
 register.filter("bar_chart", bar_chart)
+register.filter("country_name", l10n.country_name)
+register.filter("language_name", l10n.language_name)
+
+
+register.filter("endonym", l10n.endonym)
+
+
+@register.filter
+def country_names(names: list[str]) -> list[str]:
+    return [l10n.country_name(name) for name in names]
+
+
+@register.filter
+def team_languages(trial) -> list[str]:
+    """The languages the trial's study team speaks, as its coordinators recorded them."""
+    try:
+        return trial.team_languages.languages
+    except ObjectDoesNotExist:
+        return []
 
 
 @register.filter

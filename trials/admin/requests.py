@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from .. import prescreen, rules, tasks, workflow
+from .. import l10n, prescreen, rules, tasks, workflow
 from ..models import (
     AuditLogEntry,
     ContactRequest,
@@ -77,6 +77,28 @@ class SiteFilter(IdFilter):
             (str(pk), f"{nct_id}: {', '.join(p for p in (facility, city) if p) or 'site'}")
             for pk, nct_id, facility, city in rows
         ]
+
+
+class LanguageFilter(admin.SimpleListFilter):
+    """The language patients asked the team to speak, among the requests one may see."""
+
+    title = "language to speak"
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        values = (
+            _visible(request)
+            .exclude(language="")
+            .order_by("language")
+            .values_list("language", flat=True)
+            .distinct()
+        )
+        return [(value, l10n.language_label(value)) for value in values]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(language=self.value())
+        return queryset
 
 
 class AssigneeFilter(IdFilter):
@@ -230,6 +252,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "status",
         "assignee_name",
         "checklist",
+        "language_to_speak",
     ]
     list_display_links = ["number", "patient"]
     list_filter = [
@@ -238,6 +261,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "status",
         WaitingFilter,
         AssigneeFilter,
+        LanguageFilter,
         ("created_at", dates_titled("received")),
     ]
     list_select_related = ["trial", "site", "assignee"]
@@ -252,7 +276,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
                     "patient",
                     "email_link",
                     "phone_link",
-                    "language",
+                    "language_to_speak",
                     "message",
                     "consent",
                     "received",
@@ -280,7 +304,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "patient",
         "email_link",
         "phone_link",
-        "language",
+        "language_to_speak",
         "message",
         "consent",
         "received",
@@ -548,6 +572,10 @@ class ContactRequestAdmin(admin.ModelAdmin):
     @admin.display(description="patient's copy")
     def patient_email_detail(self, cr: ContactRequest) -> str:
         return self._email_state(cr, tasks.PATIENT, detail=True)
+
+    @admin.display(description="language to speak", ordering="language")
+    def language_to_speak(self, cr: ContactRequest) -> str:
+        return l10n.language_label(cr.language)
 
     @admin.display(description="checklist")
     def checklist(self, cr: ContactRequest) -> str:

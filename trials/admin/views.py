@@ -28,7 +28,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from .. import prescreen, workflow
+from .. import l10n, prescreen, workflow
 from ..models import AuditLogEntry, ImportUpload
 from ..tasks import import_upload
 
@@ -51,7 +51,7 @@ EXPORT_COLUMNS = [
     "last name",
     "e-mail",
     "phone",
-    "other language",
+    "language to speak",
     "message",
     "consent",
     "pre-screening",
@@ -180,7 +180,7 @@ def _row(cr) -> list:
         cr.last_name,
         cr.email,
         cr.phone,
-        cr.language,
+        l10n.language_label(cr.language),
         cr.message,
         "yes" if cr.consent else "no",
         _prescreen_summary(cr.prescreen),

@@ -8,10 +8,13 @@ subject never names the search: it shows on lock screens and in shared inboxes.
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_variables
@@ -94,6 +97,19 @@ def _message(subject: str, name: str, context: dict, to: str, html: bool = False
     return message
 
 
+def _in_their_language(build):
+    """The e-mail, its subject and its links in the language the address signed up in."""
+
+    @functools.wraps(build)
+    def in_language(about: Alert | Subscription) -> EmailMultiAlternatives:
+        subscription = about.subscription if isinstance(about, Alert) else about
+        with translation.override(subscription.language or settings.LANGUAGE_CODE):
+            return build(about)
+
+    return in_language
+
+
+@_in_their_language
 @sensitive_variables()
 def alert_message(alert: Alert) -> EmailMultiAlternatives:
     """The alert's e-mail; `alert.total` is the number of its trials (annotated)."""
@@ -115,6 +131,7 @@ def alert_message(alert: Alert) -> EmailMultiAlternatives:
     return _message(subject, "alert", context, subscription.email, html=True)
 
 
+@_in_their_language
 @sensitive_variables()
 def confirmation_message(subscription: Subscription) -> EmailMultiAlternatives:
     token = subscriptions.confirmation_token(subscription)
@@ -127,6 +144,7 @@ def confirmation_message(subscription: Subscription) -> EmailMultiAlternatives:
     return _message(subject, "alert_confirm", context, subscription.email)
 
 
+@_in_their_language
 @sensitive_variables()
 def already_message(subscription: Subscription) -> EmailMultiAlternatives:
     token = subscriptions.new_token(subscription)
@@ -134,6 +152,7 @@ def already_message(subscription: Subscription) -> EmailMultiAlternatives:
     return _message(subject, "alert_already", _context(subscription, token), subscription.email)
 
 
+@_in_their_language
 @sensitive_variables()
 def reminder_message(subscription: Subscription) -> EmailMultiAlternatives:
     token = subscriptions.new_token(subscription)

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.debug import sensitive_variables
 
 from ..models import Subscription, SubscriptionToken
@@ -64,7 +65,11 @@ def subscribe(email: str, criteria: Criteria, query: str, frequency: str) -> Non
                 subscription, created = Subscription.objects.get_or_create(
                     email=email,
                     query=query,
-                    defaults={"criteria": criteria.as_json(), "frequency": frequency},
+                    defaults={
+                        "criteria": criteria.as_json(),
+                        "frequency": frequency,
+                        "language": get_language() or "",
+                    },
                 )
         except IntegrityError:  # the same sign-up twice at once: the other one stored it
             subscription, created = Subscription.objects.get(email=email, query=query), False
