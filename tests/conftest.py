@@ -105,3 +105,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             yellow=True,
             bold=True,
         )
+
+
+@pytest.fixture(autouse=True)
+def english_between_tests():
+    """A request in another language leaves that language active in the thread (as
+    LocaleMiddleware does for each request): each test starts in English."""
+    from django.utils import translation
+
+    yield
+    translation.activate("en")

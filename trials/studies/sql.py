@@ -610,7 +610,8 @@ def facet_counts(query: StudyQuery) -> dict[str, dict[str, int]]:
     criteria = search_sql.on_trials(query.criteria)
     flags = [Sql(f"({c.sql}) AS k_{i}", c.params) for i, c in enumerate(criteria.values())]
     keys = list(criteria)
-    columns = dict.fromkeys(f.column for f in FACETS)
+    counted = [f for f in FACETS if f.column]  # the distance facet needs a place: no column
+    columns = dict.fromkeys(f.column for f in counted)
     base = Sql(
         f"SELECT {', '.join(f'f.{c}' for c in columns)}"
         f"{''.join(', ' + flag.sql for flag in flags)} FROM {TABLE} f WHERE {residue.sql}",
@@ -622,7 +623,7 @@ def facet_counts(query: StudyQuery) -> dict[str, dict[str, int]]:
         return " AND ".join(held) or "TRUE"
 
     aggregates, labels = [], []
-    for facet in FACETS:
+    for facet in counted:
         if not facet.enumerated:
             continue
         for code in facet.codes:
@@ -631,7 +632,7 @@ def facet_counts(query: StudyQuery) -> dict[str, dict[str, int]]:
             )
             labels.append((facet.key, code))
     parts = [f"SELECT jsonb_build_array({', '.join(aggregates)}) FROM base b"]
-    terms = [f for f in FACETS if not f.enumerated]
+    terms = [f for f in counted if not f.enumerated]
     for facet in terms:
         parts.append(
             f"SELECT coalesce(jsonb_object_agg(v, n), '{{}}') FROM (SELECT v, count(*) AS n "
@@ -643,7 +644,7 @@ def facet_counts(query: StudyQuery) -> dict[str, dict[str, int]]:
     )
     rows = dict(_fetch(sql, base.params))
     found = [json.loads(r) if isinstance(r, str) else r for _, r in sorted(rows.items())]
-    counts: dict[str, dict[str, int]] = {facet.key: {} for facet in FACETS}
+    counts: dict[str, dict[str, int]] = {facet.key: {} for facet in counted}
     for (key, code), n in zip(labels, found[0], strict=True):
         if n:
             counts[key][code] = int(n)
