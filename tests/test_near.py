@@ -655,3 +655,10 @@ def test_a_point_with_a_name_of_its_own_searches_from_the_point(client):
     assert named["place"]["label"] == "My clinic"
     assert plain["place"]["label"] == "your location"
     assert named["count"] == plain["count"] > 0
+
+
+def test_the_about_page_says_what_happens_to_the_location_and_credits_geonames(client):
+    text = client.get("/about-clinical-trials/").content.decode()
+    assert "What happens to my location?" in text
+    assert "We do not store it, log it or send it anywhere" in text
+    assert '<a href="https://www.geonames.org/">GeoNames</a>' in text
