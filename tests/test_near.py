@@ -11,7 +11,7 @@ from django.test import Client, override_settings
 
 from trials import geo
 from trials.geo import Near
-from trials.models import Trial
+from trials.models import Place, Trial
 from trials.search import bitmaps, engine, sql
 from trials.search.criteria import Criteria
 
@@ -662,3 +662,15 @@ def test_the_about_page_says_what_happens_to_the_location_and_credits_geonames(c
     assert "What happens to my location?" in text
     assert "We do not store it, log it or send it anywhere" in text
     assert '<a href="https://www.geonames.org/">GeoNames</a>' in text
+
+
+def test_the_smallest_towns_loaded_follow_the_setting():
+    with override_settings(PLACES_MIN_POPULATION=15000):
+        rows = geo._geonames_rows()
+    populations = {row[2]: row[9] for row in rows}
+    assert min(populations.values()) >= 15000
+    assert Place.objects.filter(ref__startswith="gn:", population__lt=15000).exists()
+    assert (
+        len(populations)
+        < Place.objects.filter(ref__startswith="gn:").values("ref").distinct().count()
+    )

