@@ -168,7 +168,7 @@ class TrialFilterSet(django_filters.FilterSet):
     near = TextFilter(
         label=_("Near"),
         max_length=geo.MAX_PLACE,
-        help_text=_("A US ZIP code, or a town or city"),
+        help_text=_("A postcode, or a town or city"),
     )
     lat = CoordinateFilter(label=_("Latitude"), min_value=-90, max_value=90)
     lon = CoordinateFilter(label=_("Longitude"), min_value=-180, max_value=180)

