@@ -410,3 +410,25 @@ def test_coordinators_record_the_languages_their_team_speaks(admin_client, trial
 def test_the_admin_follows_the_browsers_language_with_djangos_translations(client):
     page = client.get("/admin/login/", headers={"Accept-Language": "es"}).content.decode()
     assert '<html lang="es"' in page and "Nombre de usuario" in page
+
+
+def test_only_coordinators_of_the_whole_trial_record_its_teams_languages(client, trial):
+    from django.contrib.auth.models import Group, User
+
+    from trials.models import CoordinatorAssignment
+
+    other = make_trial(title="Another study")
+    coordinator = User.objects.create_user("alice", password="x", is_staff=True)
+    coordinator.groups.add(Group.objects.get(name="Coordinators"))
+    client.force_login(coordinator)
+    assert client.get("/admin/trials/teamlanguages/add/").status_code == 403
+    CoordinatorAssignment.objects.create(user=coordinator, trial=trial)
+    refused = client.post(
+        "/admin/trials/teamlanguages/add/", {"trial": other.pk, "languages": ["es"]}
+    )
+    assert refused.status_code == 200 and not TeamLanguages.objects.exists()
+    accepted = client.post(
+        "/admin/trials/teamlanguages/add/", {"trial": trial.pk, "languages": ["es"]}
+    )
+    assert accepted.status_code == 302
+    assert TeamLanguages.objects.get(trial=trial).updated_by == coordinator
