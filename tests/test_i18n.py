@@ -432,3 +432,36 @@ def test_only_coordinators_of_the_whole_trial_record_its_teams_languages(client,
     )
     assert accepted.status_code == 302
     assert TeamLanguages.objects.get(trial=trial).updated_by == coordinator
+
+
+# Condition names in the patient's language
+
+
+def test_condition_names_in_other_languages_find_the_trials_of_their_mesh_terms(client):
+    for url, notice in [
+        ("/es/?condition=Cáncer de mama&status=ALL", "«Cáncer de mama» incluye los ensayos"),
+        (
+            "/fr/?condition=cancer du sein&status=ALL",
+            "«\u00a0cancer du sein\u00a0» inclut les essais",
+        ),
+        ("/zh-hans/?condition=乳腺癌&status=ALL", "“乳腺癌”包括以其医学名称登记的试验"),
+    ]:
+        page = html(client, url)
+        assert notice in page and "<strong>Breast Neoplasms</strong>" in page
+        assert page.count('class="card"') > 0, url
+
+
+def test_every_translated_condition_name_leads_to_terms_the_records_use(real_studies):
+    from trials.ctgov import normalize_term
+    from trials.search.condition_names import IN_OTHER_LANGUAGES
+
+    terms, english = set(), set()
+    for record in real_studies:
+        browse = record.get("derivedSection", {}).get("conditionBrowseModule", {})
+        for mesh in (browse.get("meshes") or []) + (browse.get("ancestors") or []):
+            terms.add(mesh["term"])
+        conditions = record["protocolSection"].get("conditionsModule", {}).get("conditions", [])
+        english.update(normalize_term(c) for c in conditions)
+    assert {t for mapped in IN_OTHER_LANGUAGES.values() for t in mapped} <= terms
+    # A name spelt like an English condition would change what English searches find.
+    assert not set(IN_OTHER_LANGUAGES) & english
