@@ -347,7 +347,9 @@ def test_the_study_team_and_the_patient_get_their_emails(client, trial):
     assert team.to == ["nord@chu.example.fr"] and team.reply_to == ["zoe.quellington@example.net"]
     assert trial.nct_id in team.subject and "Quellington" not in team.subject
     assert "Name: Zoë Quellington" in team.body and "Phone: +44 20 7946 0958" in team.body
-    assert "Would like to speak: Welsh (cy)" in team.body and "Mornings are best for me." in team.body
+    assert (
+        "Would like to speak: Welsh (cy)" in team.body and "Mornings are best for me." in team.body
+    )
     assert "Site: Hôpital Nord, Paris, France" in team.body
     assert patient.to == ["zoe.quellington@example.net"]
     assert "Hello Zoë," in patient.body
