@@ -200,6 +200,11 @@ def test_the_coordinators_group_has_exactly_the_permissions_coordinators_need():
         ("trials", "add_teamsummary"),
         ("trials", "change_teamsummary"),
         ("trials", "delete_teamsummary"),
+        # And the languages their team speaks (the same trials)
+        ("trials", "view_teamlanguages"),
+        ("trials", "add_teamlanguages"),
+        ("trials", "change_teamlanguages"),
+        ("trials", "delete_teamlanguages"),
     }
 
 

@@ -410,3 +410,58 @@ def test_coordinators_record_the_languages_their_team_speaks(admin_client, trial
 def test_the_admin_follows_the_browsers_language_with_djangos_translations(client):
     page = client.get("/admin/login/", headers={"Accept-Language": "es"}).content.decode()
     assert '<html lang="es"' in page and "Nombre de usuario" in page
+
+
+def test_only_coordinators_of_the_whole_trial_record_its_teams_languages(client, trial):
+    from django.contrib.auth.models import Group, User
+
+    from trials.models import CoordinatorAssignment
+
+    other = make_trial(title="Another study")
+    coordinator = User.objects.create_user("alice", password="x", is_staff=True)
+    coordinator.groups.add(Group.objects.get(name="Coordinators"))
+    client.force_login(coordinator)
+    assert client.get("/admin/trials/teamlanguages/add/").status_code == 403
+    CoordinatorAssignment.objects.create(user=coordinator, trial=trial)
+    refused = client.post(
+        "/admin/trials/teamlanguages/add/", {"trial": other.pk, "languages": ["es"]}
+    )
+    assert refused.status_code == 200 and not TeamLanguages.objects.exists()
+    accepted = client.post(
+        "/admin/trials/teamlanguages/add/", {"trial": trial.pk, "languages": ["es"]}
+    )
+    assert accepted.status_code == 302
+    assert TeamLanguages.objects.get(trial=trial).updated_by == coordinator
+
+
+# Condition names in the patient's language
+
+
+def test_condition_names_in_other_languages_find_the_trials_of_their_mesh_terms(client):
+    for url, notice in [
+        ("/es/?condition=Cáncer de mama&status=ALL", "«Cáncer de mama» incluye los ensayos"),
+        (
+            "/fr/?condition=cancer du sein&status=ALL",
+            "«\u00a0cancer du sein\u00a0» inclut les essais",
+        ),
+        ("/zh-hans/?condition=乳腺癌&status=ALL", "“乳腺癌”包括以其医学名称登记的试验"),
+    ]:
+        page = html(client, url)
+        assert notice in page and "<strong>Breast Neoplasms</strong>" in page
+        assert page.count('class="card"') > 0, url
+
+
+def test_every_translated_condition_name_leads_to_terms_the_records_use(real_studies):
+    from trials.ctgov import normalize_term
+    from trials.search.condition_names import IN_OTHER_LANGUAGES
+
+    terms, english = set(), set()
+    for record in real_studies:
+        browse = record.get("derivedSection", {}).get("conditionBrowseModule", {})
+        for mesh in (browse.get("meshes") or []) + (browse.get("ancestors") or []):
+            terms.add(mesh["term"])
+        conditions = record["protocolSection"].get("conditionsModule", {}).get("conditions", [])
+        english.update(normalize_term(c) for c in conditions)
+    assert {t for mapped in IN_OTHER_LANGUAGES.values() for t in mapped} <= terms
+    # A name spelt like an English condition would change what English searches find.
+    assert not set(IN_OTHER_LANGUAGES) & english

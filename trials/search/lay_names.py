@@ -8,6 +8,8 @@ records; the keys are lower case, as `normalize_term` leaves a typed condition.
 
 from __future__ import annotations
 
+from .condition_names import IN_OTHER_LANGUAGES
+
 LAY_NAMES: dict[str, tuple[str, ...]] = {
     "heart attack": ("Myocardial Infarction",),
     "high blood pressure": ("Hypertension",),
@@ -107,3 +109,6 @@ LAY_NAMES: dict[str, tuple[str, ...]] = {
     "nerve pain from diabetes": ("Diabetic Neuropathies",),
     "poor circulation in the legs": ("Peripheral Arterial Disease",),
 }
+
+# Names in the site's other languages; an English name above wins over one spelt alike.
+LAY_NAMES = {**IN_OTHER_LANGUAGES, **LAY_NAMES}

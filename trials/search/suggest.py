@@ -57,8 +57,9 @@ def suggest_condition(text: str) -> str | None:
 
 def corrected(criteria: Criteria) -> tuple[Criteria, str]:
     """The criteria with a condition no trial names replaced by the closest known one,
-    and the condition as typed ("" when nothing was replaced)."""
-    if not criteria.condition or condition_exists(criteria.condition):
+    and the condition as typed ("" when nothing was replaced). A name with MeSH terms of
+    its own (lay_names: an everyday name, or one in another language) is never replaced."""
+    if not criteria.condition or condition_exists(criteria.condition) or criteria.lay_terms:
         return criteria, ""
     suggestion = suggest_condition(criteria.condition)
     if not suggestion:
