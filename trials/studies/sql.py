@@ -644,7 +644,7 @@ def facet_counts(query: StudyQuery) -> dict[str, dict[str, int]]:
     )
     rows = dict(_fetch(sql, base.params))
     found = [json.loads(r) if isinstance(r, str) else r for _, r in sorted(rows.items())]
-    counts: dict[str, dict[str, int]] = {facet.key: {} for facet in counted}
+    counts: dict[str, dict[str, int]] = {facet.key: {} for facet in FACETS}
     for (key, code), n in zip(labels, found[0], strict=True):
         if n:
             counts[key][code] = int(n)
