@@ -5,16 +5,21 @@ team to speak."""
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import re
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from django import forms
 from django.conf import settings
 from django.core import mail
 from django.test import Client
+from django.utils.functional import Promise
 
+import finder.forms
+import finder.my_trials_forms
 from finder.catalogues import catalogues
 from trials.models import ContactRequest, TeamLanguages
 
@@ -465,3 +470,26 @@ def test_every_translated_condition_name_leads_to_terms_the_records_use(real_stu
     assert {t for mapped in IN_OTHER_LANGUAGES.values() for t in mapped} <= terms
     # A name spelt like an English condition would change what English searches find.
     assert not set(IN_OTHER_LANGUAGES) & english
+
+
+def _patient_forms():
+    for module in (finder.forms, finder.my_trials_forms):
+        for value in vars(module).values():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, forms.Form)
+                and value.__module__ == module.__name__
+            ):
+                yield value
+
+
+@pytest.mark.parametrize("form", list(_patient_forms()), ids=lambda f: f.__name__)
+def test_the_patient_forms_labels_help_and_messages_are_marked_for_translation(form):
+    unmarked = []
+    for name, field in form.base_fields.items():
+        texts = {"label": field.label, "help_text": field.help_text}
+        texts.update({f"error {key}": text for key, text in field.error_messages.items()})
+        for what, text in texts.items():
+            if isinstance(text, str) and text and not isinstance(text, Promise):
+                unmarked.append(f"{name} {what}: {text!r}")
+    assert not unmarked, unmarked
