@@ -430,6 +430,13 @@ class AboutYouForm(forms.Form):
         return query.urlencode()
 
 
+def _profile_question(key: str, choices=rules.YES_NO_UNSURE) -> forms.ChoiceField:
+    """One question of the profile asked once for every trial (trials.rules.QUESTIONS)."""
+    return forms.ChoiceField(
+        label=rules.QUESTIONS[key], choices=choices, required=False, widget=forms.RadioSelect
+    )
+
+
 class ChecklistForm(AboutYouForm):
     """The checklist as a plain form: the profile, then Yes / No / Not sure per item.
 
@@ -437,42 +444,12 @@ class ChecklistForm(AboutYouForm):
     profile: an answer equal to it is not the patient's own, so that a changed profile
     can answer the item again; any other answer is theirs and wins."""
 
-    pregnancy = forms.ChoiceField(
-        label=rules.QUESTIONS["pregnancy"],
-        choices=rules.PREGNANCY_CHOICES,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    other_study = forms.ChoiceField(
-        label=rules.QUESTIONS["other_study"],
-        choices=rules.YES_NO_UNSURE,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    other_cancer = forms.ChoiceField(
-        label=rules.QUESTIONS["other_cancer"],
-        choices=rules.YES_NO_UNSURE,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    hiv = forms.ChoiceField(
-        label=rules.QUESTIONS["hiv"],
-        choices=rules.YES_NO_UNSURE,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    hepatitis_b = forms.ChoiceField(
-        label=rules.QUESTIONS["hepatitis_b"],
-        choices=rules.YES_NO_UNSURE,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    hepatitis_c = forms.ChoiceField(
-        label=rules.QUESTIONS["hepatitis_c"],
-        choices=rules.YES_NO_UNSURE,
-        required=False,
-        widget=forms.RadioSelect,
-    )
+    pregnancy = _profile_question("pregnancy", rules.PREGNANCY_CHOICES)
+    other_study = _profile_question("other_study")
+    other_cancer = _profile_question("other_cancer")
+    hiv = _profile_question("hiv")
+    hepatitis_b = _profile_question("hepatitis_b")
+    hepatitis_c = _profile_question("hepatitis_c")
     bmi = forms.DecimalField(
         label=_("Body-mass index (BMI), if you know it (optional)"),
         help_text=_("Your weight in kilograms divided by the square of your height in metres."),
