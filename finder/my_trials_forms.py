@@ -13,8 +13,9 @@ import binascii
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from trials import sharing
+from trials import geo, sharing
 
+from .filters import TextField
 from .trial_views import NCT_ID, canonical_nct_id
 
 MAX_TRIALS_PER_REQUEST = 100
@@ -47,7 +48,34 @@ class NctIdsField(forms.Field):
             )
 
 
-class SavedTrialsQuery(forms.Form):
+class PlaceForm(forms.Form):
+    """Where My trials measures the distance to each trial's nearest site from: a place
+    typed (`near`), or a point (a place chosen, the browser's location) that `near`, if
+    given, only names. The page's address holds it; the browser stores nothing of it."""
+
+    near = TextField(
+        label=_("Distances from"),
+        max_length=geo.MAX_PLACE,
+        required=False,
+        help_text=_("A postcode, or a town or city"),
+    )
+    lat = forms.FloatField(min_value=-90, max_value=90, required=False)
+    lon = forms.FloatField(min_value=-180, max_value=180, required=False)
+    unit = forms.ChoiceField(choices=list(geo.UNITS.items()), required=False)
+
+    def located(self) -> geo.Located:
+        """The place, the other places its name may mean, or what is wrong with it."""
+        if not self.is_valid():
+            return geo.Located(
+                problem=str(_("That place could not be read. Type a town or a postcode."))
+            )
+        data = self.cleaned_data
+        if (data["lat"] is None) != (data["lon"] is None):
+            return geo.Located(problem=str(_("Give both a latitude (lat) and a longitude (lon).")))
+        return geo.resolve(data["near"], data["lat"], data["lon"], data["unit"] or None)
+
+
+class SavedTrialsQuery(PlaceForm):
     nct = NctIdsField()
 
 

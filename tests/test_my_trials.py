@@ -143,3 +143,104 @@ def test_the_scripts_sentences_come_translated_as_data_not_as_a_script(client):
     # The only scripts are files of ours.
     for tag in re.findall(r"<script[^>]*>", html):
         assert re.search(r'src="/static/[^"]+\.js"', tag)
+
+
+# The nearest site, given a place
+
+
+def _trial_in_france(nct_id: str, status: str = "RECRUITING") -> Trial:
+    return make_trial(
+        nct_id=nct_id,
+        status=status,
+        locations=[
+            {
+                "facility": "Open Far Clinic",
+                "city": "Marseille",
+                "country": "France",
+                "status": "RECRUITING",
+                "geoPoint": {"lat": 43.30, "lon": 5.37},
+            },
+            {
+                "facility": "Closed Near Clinic",
+                "city": "Lyon",
+                "country": "France",
+                "status": "COMPLETED",
+                "geoPoint": {"lat": 45.76, "lon": 4.84},
+            },
+            {"facility": "Clinic Without A Point", "city": "Paris", "country": "France"},
+        ],
+    )
+
+
+def test_with_a_place_each_trial_has_its_nearest_site_open_to_enrollment(client):
+    _trial_in_france("NCT80000301")
+    response = client.get(FACTS, {"nct": "NCT80000301", "lat": "45.76", "lon": "4.84"})
+    [trial] = response.json()["trials"]
+    # Lyon's site is closed: the open one in Marseille, 277 km away, is the nearest that counts.
+    assert trial["nearest_site"] == {
+        "facility": "Open Far Clinic",
+        "city": "Marseille",
+        "distance": "277 km",
+    }
+
+
+def test_a_closed_trials_nearest_site_is_its_nearest_of_all_in_the_places_unit(client):
+    _trial_in_france("NCT80000302", status="COMPLETED")
+    query = {"nct": "NCT80000302", "near": "Lyon", "lat": "45.76", "lon": "4.84", "unit": "mi"}
+    [trial] = client.get(FACTS, query).json()["trials"]
+    assert trial["nearest_site"] == {
+        "facility": "Closed Near Clinic",
+        "city": "Lyon",
+        "distance": "less than 1 mile",
+    }
+
+
+def test_a_trial_without_a_site_position_says_so_and_without_a_place_no_distance_is_given(client):
+    make_trial(nct_id="NCT80000303", locations=[{"facility": "X", "city": "Oslo"}])
+    [near] = client.get(FACTS, {"nct": "NCT80000303", "near": "Nanjing"}).json()["trials"]
+    assert near["nearest_site"] is None
+    [plain] = facts(client, "NCT80000303").json()["trials"]
+    assert "nearest_site" not in plain
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [({"lat": "45"}, "near"), ({"near": "Xyzzy"}, "near"), ({"lat": "95", "lon": "0"}, "lat")],
+)
+def test_a_place_the_facts_cannot_use_gets_a_clear_400(client, query, field):
+    response = client.get(FACTS, {"nct": "NCT80000304", **query})
+    assert response.status_code == 400
+    assert field in response.json()["parameters"]
+
+
+def test_the_page_with_a_place_hands_its_point_to_the_script_and_links_other_places(client):
+    html = client.get("/my-trials/", {"near": "Springfield"}).content.decode()
+    assert "Each trial shows its site nearest to <strong>Springfield, Missouri" in html
+    place = unescape(re.search(r'data-place="([^"]*)"', html).group(1))
+    assert "lat=37.22&lon=-93.30&unit=mi" in place
+    assert "Did you mean:" in html
+    assert '<a href="?near=Springfield%2C+Illinois%2C+United+States&amp;lat=39.80' in html
+    assert 'href="/my-trials/">Hide the distances</a>' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "notice"),
+    [
+        ({"near": "Xyzzy"}, "We could not find “Xyzzy”. Try a postcode or a nearby city."),
+        ({"lat": "45"}, "Give both a latitude (lat) and a longitude (lon)."),
+        ({"lat": "abc", "lon": "1"}, "That place could not be read. Type a town or a postcode."),
+    ],
+)
+def test_a_place_the_page_cannot_use_gets_a_notice_and_no_distances(client, query, notice):
+    response = client.get("/my-trials/", query)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert notice in html
+    assert 'data-place=""' in html
+
+
+def test_the_page_without_a_place_offers_the_near_box_and_no_distances(client):
+    html = client.get("/my-trials/").content.decode()
+    assert 'data-place=""' in html
+    assert '<label for="id_near">Distances from</label>' in html
+    assert "nearest to" not in html

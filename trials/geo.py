@@ -197,6 +197,18 @@ def nearest_sites(
     return found
 
 
+def nearest_site_of_each(trials: list[Trial], near: Near) -> dict[int, Nearby]:
+    """For a list of trials (My trials): each one's nearest site, however far, among
+    those open to enrollment in an open trial and among all its sites in a closed one."""
+    anywhere = math.pi * EARTH_RADIUS_KM  # half the globe: the band spans every latitude
+    open_trials = [t for t in trials if t.is_open]
+    closed_trials = [t for t in trials if not t.is_open]
+    return {
+        **nearest_sites(open_trials, near, anywhere, every_site=False),
+        **nearest_sites(closed_trials, near, anywhere, every_site=True),
+    }
+
+
 # Geocoding
 
 

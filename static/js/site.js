@@ -20,6 +20,7 @@ document.addEventListener("htmx:afterSwap", function (event) {
   button.hidden = false;
 
   function setPoint(lat, lon) {
+    var previous = box; // lat, then lon, right after the box: the address reads in that order
     ["lat", "lon"].forEach(function (name, i) {
       var input = form.querySelector("input[type=hidden][name=" + name + "]");
       if (lat === null) {
@@ -30,9 +31,10 @@ document.addEventListener("htmx:afterSwap", function (event) {
         input = document.createElement("input");
         input.type = "hidden";
         input.name = name;
-        box.after(input);
+        previous.after(input);
       }
       input.value = (i === 0 ? lat : lon).toFixed(2);
+      previous = input;
     });
   }
 

@@ -110,3 +110,42 @@ def test_the_notices_of_bad_place_input_pass_axe(visit):
     expect(visit.page.locator(".notice").first).to_be_visible()
     assert "We could not find" in visit.page.locator(".results").inner_text()
     assert visit.axe_violations() == []
+
+
+def test_my_trials_gives_each_saved_trial_its_nearest_site_from_the_browsers_location(
+    located_visit,
+):
+    visit = located_visit
+    page = visit.page
+    visit.goto("/?near=Boston%2C+MA")
+    card = page.locator("li.card").first
+    in_search = card.locator(".nearest").inner_text()  # "Nearest site: X, City · N miles…"
+    card.locator("[data-save-nct]").click()
+    expect(card.locator("[data-save-nct]")).to_have_attribute("aria-pressed", "true")
+
+    visit.goto("/my-trials/")
+    saved = page.locator(".my-trial").first
+    expect(saved.locator(".card-title")).to_be_visible()
+    expect(saved).not_to_contain_text("Nearest site")
+    page.click("#use-my-location")
+    expect(page).to_have_url(re.compile(r"/my-trials/\?.*lat=42\.36&lon=-71\.06"))
+    expect(page.locator(".notice.place")).to_contain_text("your location")
+    nearest = saved.locator("dt", has_text="Nearest site").locator("xpath=following-sibling::dd")
+    expect(nearest).to_have_text(re.compile(r"· (\d[\d,]*|less than 1) miles?$"))
+    # The same site and distance as the search's card from the same point.
+    assert in_search.startswith(f"Nearest site: {nearest.inner_text()}")
+    visit.screenshot("my-trials-nearest-1280")
+    assert visit.axe_violations() == []
+
+    # A town typed instead; the trial page then lists the sites nearest first.
+    page.fill("#id_near", "Nanjing")
+    page.press("#id_near", "Enter")
+    expect(page.locator(".notice.place")).to_contain_text("Nanjing")
+    expect(nearest).to_have_text(re.compile(r"· (\d[\d,]*|less than 1) km$"))
+    page.set_viewport_size({"width": 375, "height": 800})
+    visit.screenshot("my-trials-nearest-375")
+    assert visit.axe_violations() == []
+    page.locator(".my-trial .card-title a").first.click()
+    expect(page).to_have_url(re.compile(r"near=Nanjing.*lat=32\.06"))
+    expect(page.locator("#where")).to_contain_text("nearest first")
+    visit.assert_only_our_host()

@@ -23,12 +23,14 @@ export async function postJson(url, body) {
   return { status: response.status, data };
 }
 
-// The trials as they are now: {trials: Map(NCT -> facts), missing: Set(NCT)}.
-export async function trialFacts(url, ids) {
+// The trials as they are now: {trials: Map(NCT -> facts), missing: Set(NCT)}. `place`,
+// the page's place as query parameters, adds each trial's nearest site.
+export async function trialFacts(url, ids, place = "") {
   const trials = new Map();
   const missing = new Set();
   for (let i = 0; i < ids.length; i += BATCH) {
-    const query = new URLSearchParams(ids.slice(i, i + BATCH).map((id) => ["nct", id]));
+    const query = new URLSearchParams(place);
+    for (const id of ids.slice(i, i + BATCH)) query.append("nct", id);
     const response = await fetch(`${url}?${query}`, { credentials: "same-origin" });
     if (!response.ok) throw new Error(`the server answered ${response.status}`);
     const data = await response.json();

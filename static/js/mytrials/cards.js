@@ -5,8 +5,9 @@ import { formatDate, t } from "./strings.js";
 
 export const NCT_ID = /^NCT\d{1,12}$/;
 
-export function trialUrl(nct) {
-  return `/trials/${encodeURIComponent(nct)}/`;
+// `place` (query parameters) opens the trial page with its sites nearest first.
+export function trialUrl(nct, place = "") {
+  return `/trials/${encodeURIComponent(nct)}/${place ? `?${place}` : ""}`;
 }
 
 function statusBadge(status) {
@@ -14,9 +15,7 @@ function statusBadge(status) {
   return h("span", { class: `badge status status-${code}` }, status.label);
 }
 
-// Where the trial runs, from its record's cities and countries. The site nearest the
-// patient needs their location, which distance search will bring: when it does, its
-// nearest site belongs first here. Until then no distance is shown.
+// Where the trial runs, from its record's cities and countries.
 export function whereText(trial) {
   if (!trial.site_count) return t("no_sites");
   const cities = trial.cities.slice(0, 3).join(", ");
@@ -51,12 +50,23 @@ export function notesList(nct, notes, { heading, linked }) {
   ];
 }
 
-// A result card for a trial that exists: `extra` adds facts, `children` what follows them.
-export function trialCard(nct, trial, { extraFacts = [], before = [], after = [] }) {
+// The site nearest the page's place, when the page has one (`nearest_site` is then
+// present, null for a trial without a site of known position).
+function nearestFact(trial) {
+  if (!("nearest_site" in trial)) return null;
+  const site = trial.nearest_site;
+  if (!site) return fact(t("nearest_site"), t("no_site_position"));
+  const where = [site.facility || t("study_site"), site.city].filter(Boolean).join(", ");
+  return fact(t("nearest_site"), `${where} · ${site.distance}`);
+}
+
+// A result card for a trial that exists: `extraFacts` adds facts, `before` and `after`
+// what comes before and after them; `place` goes into the link to the trial page.
+export function trialCard(nct, trial, { extraFacts = [], before = [], after = [], place = "" }) {
   return h(
     "li",
     { class: "card my-trial", id: `trial-${nct}` },
-    h("h2", { class: "card-title" }, h("a", { href: trialUrl(nct) }, trial.title)),
+    h("h2", { class: "card-title" }, h("a", { href: trialUrl(nct, place) }, trial.title)),
     h(
       "p",
       { class: "badges" },
@@ -67,6 +77,7 @@ export function trialCard(nct, trial, { extraFacts = [], before = [], after = []
     h(
       "dl",
       { class: "facts" },
+      nearestFact(trial),
       fact(t("where"), whereText(trial)),
       trial.site_count
         ? fact(t("sites_recruiting"), t("sites_recruiting_of", { open: trial.recruiting_site_count, all: trial.site_count }))

@@ -30,7 +30,7 @@ async function checkFacts(ids) {
   if (!unknown.length) return;
   statusLine.textContent = t("checking_status");
   try {
-    const found = await trialFacts(root.dataset.factsUrl, unknown);
+    const found = await trialFacts(root.dataset.factsUrl, unknown, root.dataset.place);
     for (const [id, trial] of found.trials) facts.trials.set(id, trial);
     for (const id of found.missing) facts.missing.add(id);
     for (const id of unknown) facts.checked.add(id);
@@ -112,6 +112,7 @@ function card(nct) {
     extraFacts: [savedOn(saved?.savedAt)],
     before,
     after: [notes, actions].flat(),
+    place: root.dataset.place,
   });
 }
 
