@@ -412,7 +412,9 @@ def test_no_email_when_nothing_is_new(client):
     subscribed(client)
     out = io.StringIO()
     call_command("send_alerts", stdout=out)
-    assert "1 subscription due, 0 trials new or opened: 0 alerts queued" in out.getvalue()
+    assert "1 subscription due, 0 trials new or opened, 0 sites opened: 0 alerts queued" in (
+        out.getvalue()
+    )
     assert "1 with nothing new" in out.getvalue()
     run_queue()
     assert mail.outbox == [] and not Alert.objects.exists()
@@ -942,3 +944,105 @@ def test_one_task_sends_many_alerts_and_queues_again_only_those_not_sent(client,
     run_queue()
     assert Alert.objects.filter(sent_at__isnull=True).count() == 0
     assert len(people) == 3
+
+
+# A new site near the place of a search
+
+NEAR_LYON = "condition=Quellington+disease&near=Lyon&lat=45.76&lon=4.84&radius=50&unit=km"
+MARSEILLE = {
+    "facility": "Far Clinic",
+    "city": "Marseille",
+    "country": "France",
+    "status": "RECRUITING",
+    "geoPoint": {"lat": 43.30, "lon": 5.37},
+}  # 277 km
+VILLEURBANNE = {
+    "facility": "Near Clinic",
+    "city": "Villeurbanne",
+    "country": "France",
+    "status": "RECRUITING",
+    "geoPoint": {"lat": 45.77, "lon": 4.88},
+}  # 3 km
+LYON = {
+    "facility": "Lyon Clinic",
+    "city": "Lyon",
+    "country": "France",
+    "status": "NOT_YET_RECRUITING",
+    "geoPoint": {"lat": 45.75, "lon": 4.85},
+}  # 1 km
+# fmt: skip
+
+
+def subscribed_near(client, email=EMAIL) -> Subscription:
+    sign_up(client, NEAR_LYON, email, frequency="daily")
+    run_queue()
+    client.post(confirm_link(mail.outbox.pop()))
+    return Subscription.objects.get(email=email)
+
+
+def reimport(trial: Trial, month: int, locations: list[dict], status="RECRUITING") -> None:
+    make_trial(
+        nct_id=trial.nct_id,
+        conditions=[CONDITION],
+        status=status,
+        title=trial.brief_title,
+        locations=locations,
+        last_update=f"2026-{month:02d}-01",
+    )
+
+
+def test_the_importer_records_when_a_site_opened_in_a_trial_already_here():
+    trial = make_trial(conditions=[CONDITION], locations=[MARSEILLE, LYON])
+    assert not trial.sites.filter(opened_at__isnull=False).exists()  # the trial itself is new
+    closed = {**VILLEURBANNE, "facility": "Closed Clinic", "status": "COMPLETED"}
+    reimport(trial, 2, [MARSEILLE, {**LYON, "status": "RECRUITING"}, VILLEURBANNE, closed])
+    opened = dict(trial.sites.values_list("facility", "opened_at"))
+    assert opened["Far Clinic"] is None and opened["Closed Clinic"] is None
+    assert opened["Lyon Clinic"] is not None and opened["Near Clinic"] is not None
+    reimport(trial, 3, [MARSEILLE, {**LYON, "status": "RECRUITING"}, VILLEURBANNE, closed])
+    assert dict(trial.sites.values_list("facility", "opened_at")) == opened
+
+
+def test_a_site_opened_within_the_searchs_distance_is_in_the_next_alert_once(client):
+    far = make_trial(conditions=[CONDITION], title="Only in Marseille", locations=[MARSEILLE])
+    subscribed_near(client)
+    plain = subscribed(client, email="other@example.net")  # the same search with no place
+    run_queue()
+    reimport(far, 2, [MARSEILLE, VILLEURBANNE])
+    run_queue()
+    (message,) = alerts_sent()
+    assert message.to == [EMAIL]
+    assert "Only in Marseille" in message.body
+    assert "why: new site in Villeurbanne, 3 km" in message.body
+    item = AlertTrial.objects.get()
+    assert (item.reason, item.site_city, round(item.site_km)) == ("site", "Villeurbanne", 3)
+    assert plain.alerts.count() == 0
+
+    # Another site near Lyon later: the trial was sent once, it is not sent again.
+    mail.outbox.clear()
+    later(days=2)
+    reimport(far, 3, [MARSEILLE, VILLEURBANNE, {**LYON, "status": "RECRUITING"}])
+    run_queue()
+    assert [m for m in alerts_sent() if m.to == [EMAIL]] == []
+    assert AlertTrial.objects.filter(subscription__email=EMAIL).count() == 1
+
+
+def test_a_site_opened_beyond_the_distance_or_closed_is_not_news(client):
+    far = make_trial(conditions=[CONDITION], title="Far", locations=[MARSEILLE])
+    near = make_trial(conditions=[CONDITION], title="Near", locations=[VILLEURBANNE])
+    subscribed_near(client)
+    reimport(far, 2, [MARSEILLE, {**MARSEILLE, "facility": "Second Far Clinic"}])
+    reimport(near, 2, [VILLEURBANNE, {**LYON, "status": "COMPLETED"}])
+    run_queue()
+    assert alerts_sent() == []
+
+
+def test_a_site_that_opens_near_the_place_is_news_and_says_where(client):
+    trial = make_trial(conditions=[CONDITION], title="Opening in Lyon", locations=[MARSEILLE, LYON])
+    subscribed_near(client)
+    reimport(trial, 2, [MARSEILLE, {**LYON, "status": "RECRUITING"}])
+    run_queue()
+    (message,) = alerts_sent()
+    assert "why: new site in Lyon, 1 km" in message.body
+    html = message.alternatives[0][0]
+    assert "new site in Lyon, 1 km" in html

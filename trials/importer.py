@@ -38,7 +38,7 @@ from .models import (
 )
 from .search import summaries
 from .sources import Item, decoded
-from .vocabularies import opens
+from .vocabularies import OPEN_STATUSES, opens
 
 BATCH_SIZE = 250
 # Every batch holds this advisory lock shared while it writes; `changes_until` takes it
@@ -344,7 +344,7 @@ def _upsert(records: list[StudyRecord]) -> dict[str, int]:
         changed_ids = [pk for pk, _ in changed]
         for model in (ArmGroup, Intervention, Outcome, Contact):
             model.objects.filter(trial_id__in=changed_ids).delete()
-        site_changes = _sync_sites(changed)
+        site_changes = _sync_sites(changed, now)
         # Their other rows were deleted above: the new version's take their place.
         _insert_children(changed, [c for c in CHILDREN if c[0] is not Site])
     else:
@@ -445,8 +445,9 @@ def _text_array(values: list[str]) -> str:
     return '{"' + joined + '"}'
 
 
-def _sync_sites(changed: list[tuple[int, StudyRecord]]) -> list[str]:
+def _sync_sites(changed: list[tuple[int, StudyRecord]], now: dt.datetime) -> list[str]:
     """Update sites in place by their key; keep a vanished site a patient already wrote to.
+    A site new and open, or whose status opened, records `now` as its `opened_at`.
 
     A site's key hashes its name, so a site renamed on ClinicalTrials.gov arrives as a
     new site. A coordinator assigned to the old one must not lose their queue: the
@@ -468,12 +469,19 @@ def _sync_sites(changed: list[tuple[int, StudyRecord]]) -> list[str]:
     )
     to_update, to_create, keep = [], [], set()
     for pk, record in changed:
+        trial_status = record.fields["overall_status"]
         for data in record.sites:
+            status = data["status"] or trial_status  # a site without one has its trial's
             site = current.get((pk, data["key"]))
             if site is None:
-                to_create.append(Site(trial_id=pk, **data))
+                opened = {"opened_at": now} if status in OPEN_STATUSES else {}
+                to_create.append(Site(trial_id=pk, **data, **opened))
                 continue
             keep.add(site.pk)
+            if opens(site.status or trial_status, status) or (
+                not site.listed and status in OPEN_STATUSES
+            ):
+                site.opened_at = now
             for name in SITE_FIELDS:
                 setattr(site, name, data[name])
             to_update.append(site)
@@ -490,7 +498,7 @@ def _sync_sites(changed: list[tuple[int, StudyRecord]]) -> list[str]:
             site.listed = False
             to_update.append(site)
     if to_update:
-        Site.objects.bulk_update(to_update, SITE_FIELDS)
+        Site.objects.bulk_update(to_update, [*SITE_FIELDS, "opened_at"])
     return notes
 
 

@@ -485,6 +485,12 @@ class Site(models.Model):
         help_text="False when the site left the ClinicalTrials.gov record but a contact request "
         "still refers to it.",
     )
+    opened_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When an import found the site newly open to enrollment in a trial already "
+        "on TrialFinder (a new site, or its status opened): news for alerts near it.",
+    )
 
     class Meta:
         ordering = ["trial", "position"]
@@ -492,6 +498,10 @@ class Site(models.Model):
             models.UniqueConstraint(fields=["trial", "key"], name="site_unique_key_per_trial"),
         ]
         indexes = [
+            # The sites opened in an alert run's window; most sites never have a time.
+            models.Index(
+                fields=["opened_at"], name="site_opened_at", condition=Q(opened_at__isnull=False)
+            ),
             # Sites within a distance of a place: earth_box(...) @> ll_to_earth(lat, lon)
             GistIndex(
                 Func(F("latitude"), F("longitude"), function="ll_to_earth"),
@@ -1136,6 +1146,7 @@ class AlertTrial(models.Model):
     class Reason(models.TextChoices):
         NEW = "new", _("New on TrialFinder")
         OPENED = "opened", _("Now open to enrollment")
+        SITE = "site", _("A new site near the place searched")
 
     # No index of its own: alerttrial_once_per_subscription (subscription, trial) serves it.
     subscription = models.ForeignKey(
@@ -1153,6 +1164,9 @@ class AlertTrial(models.Model):
         Trial, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
     )
     reason = models.CharField(max_length=8, choices=Reason.choices)
+    # A new site (Reason.SITE): its town and its distance from the search's place.
+    site_city = models.CharField(max_length=100, blank=True)
+    site_km = models.FloatField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_variables
 
+from ..geo import Near
 from ..models import Alert, AlertTrial, Subscription
 from ..plain import phase_words
 from ..search.criteria import Criteria
@@ -33,10 +34,21 @@ def absolute(path: str) -> str:
     return settings.CONTACT_SITE_URL.rstrip("/") + path
 
 
-def why(item: AlertTrial) -> str:
-    """Why a trial is in an alert, in words: "new on TrialFinder", "now recruiting"."""
+def why(item: AlertTrial, near: Near | None = None) -> str:
+    """Why a trial is in an alert, in words: "new on TrialFinder", "now recruiting", "new
+    site in Paris, 4 km" (`near`: the search's place)."""
     if item.reason == AlertTrial.Reason.NEW:
         return _("new on TrialFinder")
+    if item.reason == AlertTrial.Reason.SITE:
+        if near is None or item.site_km is None:
+            return _("a new site near your place")
+        distance = near.describe(item.site_km)
+        if not item.site_city:
+            return _("a new site %(distance)s away") % {"distance": distance}
+        return _("new site in %(city)s, %(distance)s") % {
+            "city": item.site_city,
+            "distance": distance,
+        }
     return {
         Status.RECRUITING: _("now recruiting"),
         Status.ENROLLING_BY_INVITATION: _("now enrolling by invitation"),
@@ -50,12 +62,19 @@ def alert_items(alert: Alert, limit: int | None = SHOWN) -> list[AlertTrial]:
     items = (
         AlertTrial.objects.filter(alert=alert)
         .select_related("trial")
-        .only("reason", "alert_id", *(f"trial__{name}" for name in TRIAL_FIELDS))
+        .only(
+            "reason",
+            "alert_id",
+            "site_city",
+            "site_km",
+            *(f"trial__{name}" for name in TRIAL_FIELDS),
+        )
         .order_by("reason", "-trial__last_update", "trial__nct_id")
     )
     items = list(items[:limit] if limit else items)
+    near = Criteria.from_json(alert.subscription.criteria).near
     for item in items:
-        item.why = why(item)
+        item.why = why(item, near)
         item.status = Status.label_for(item.trial.overall_status)
         item.phase = phase_words(item.trial.phases) or _("No phase")
         item.url = absolute(item.trial.get_absolute_url())

@@ -2,10 +2,11 @@
 
 `send_due()` (`manage.py send_alerts` from cron, and the task every import queues) takes
 the time up to which imports have committed their changes (`importer.changes_until`),
-the active subscriptions whose period has passed, and the trials new to TrialFinder or
-opened since the earliest of those subscriptions' last matches: a few thousand, loaded
-once into a `Subset`. Each distinct search is matched once; each subscription then
-keeps the trials that changed since its own last match.
+the active subscriptions whose period has passed, and the trials new to TrialFinder,
+opened, or with a site opened since the earliest of those subscriptions' last matches:
+a few thousand, loaded once into a `Subset`. Each distinct search is matched once; each
+subscription then keeps the trials that changed since its own last match, and a search
+near a place the trials with a site opened within its distance.
 
 One transaction for each batch of subscriptions with news writes their sent log (unique
 per subscription and trial, so a trial is never sent twice), their Alerts and the tasks
@@ -26,8 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection, transaction
 
+from .. import geo
 from ..importer import changes_until
-from ..models import Alert, AlertTrial, Subscription, Trial
+from ..models import Alert, AlertTrial, Site, Subscription, Trial
 from ..search.criteria import Criteria
 from ..search.subset import Subset
 from .tasks import send_alerts, send_due_alerts
@@ -44,6 +46,7 @@ ALERTS_PER_TASK = 100
 SUBSCRIPTIONS = Subscription._meta.db_table
 ALERTS = Alert._meta.db_table
 SENT_LOG = AlertTrial._meta.db_table
+SITES = Site._meta.db_table
 Reason = AlertTrial.Reason
 
 
@@ -54,6 +57,7 @@ class Run:
     trials: int = 0  # trials in them
     quiet: int = 0  # subscriptions with nothing new (no e-mail)
     changed: int = 0  # trials new or opened in the run's window
+    sites: int = 0  # sites opened in it
     busy: bool = False  # another run was under way; this one did nothing
 
     def add(self, alerts: int, trials: int) -> None:
@@ -65,7 +69,8 @@ class Run:
             return "Another run is sending alerts; nothing done."
         return (
             f"{self.due} subscription{'s' if self.due != 1 else ''} due, "
-            f"{self.changed} trial{'s' if self.changed != 1 else ''} new or opened: "
+            f"{self.changed} trial{'s' if self.changed != 1 else ''} new or opened, "
+            f"{self.sites} site{'s' if self.sites != 1 else ''} opened: "
             f"{self.alerts} alert{'s' if self.alerts != 1 else ''} queued "
             f"({self.trials} trial{'s' if self.trials != 1 else ''}), "
             f"{self.quiet} with nothing new."
@@ -85,6 +90,64 @@ class Changes:
         start, end = since.timestamp(), until.timestamp()
         new = (self.first > start) & (self.first <= end)
         return new, (self.opened > start) & (self.opened <= end) & ~new
+
+    def on(self, ids: np.ndarray) -> Changes:
+        """The same changes for the trials of `ids` (sorted), in their order; a trial of
+        `ids` not among them is neither new nor opened."""
+        at = np.minimum(np.searchsorted(self.ids, ids), max(len(self.ids) - 1, 0))
+        held = (self.ids[at] == ids) if len(self.ids) else np.zeros(len(ids), dtype=bool)
+        never = np.full(len(ids), -np.inf)
+        first, opened = never.copy(), never.copy()
+        first[held], opened[held] = self.first[at[held]], self.opened[at[held]]
+        return Changes(ids, first, opened)
+
+
+@dataclass(frozen=True)
+class SiteOpenings:
+    """The sites opened in a window: their trials, times (seconds since the epoch),
+    points (latitude, longitude) and towns."""
+
+    trials: np.ndarray
+    at: np.ndarray
+    points: np.ndarray
+    cities: list[str]
+
+    def near(
+        self, criteria: Criteria, since: dt.datetime, until: dt.datetime, among: np.ndarray
+    ) -> dict[int, tuple[str, float]]:
+        """The trials of `among` with a site opened in (since, until] within the search's
+        distance of its place: trial id -> (the nearest such site's town, its km)."""
+        near, radius_km = criteria.near, criteria.radius_km
+        start, end = since.timestamp(), until.timestamp()
+        chosen = np.flatnonzero((self.at > start) & (self.at <= end) & np.isin(self.trials, among))
+        if near is None or not len(chosen):
+            return {}
+        km = geo.km_to_points(near.lat, near.lon, self.points[chosen])
+        found: dict[int, tuple[str, float]] = {}
+        for i, distance in zip(chosen, km, strict=True):
+            trial = int(self.trials[i])
+            if distance <= radius_km and distance < found.get(trial, ("", np.inf))[1]:
+                found[trial] = (self.cities[i], float(distance))
+        return found
+
+
+def site_openings(since: dt.datetime, until: dt.datetime) -> SiteOpenings:
+    """The listed sites with a known point opened in (since, until]."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT trial_id, extract(epoch FROM opened_at)::float8, latitude, longitude, city "
+            f"FROM {SITES} WHERE opened_at > %s AND opened_at <= %s AND listed "
+            "AND latitude IS NOT NULL AND longitude IS NOT NULL",
+            [since, until],
+        )
+        rows = cursor.fetchall()
+    trials, at, lat, lon, cities = zip(*rows, strict=True) if rows else ((),) * 5
+    return SiteOpenings(
+        np.array(trials, dtype=np.int64),
+        np.array(at, dtype=np.float64),
+        np.column_stack([np.array(lat, dtype=np.float64), np.array(lon, dtype=np.float64)]),
+        [city[:100] for city in cities],
+    )
 
 
 def changes(since: dt.datetime, until: dt.datetime) -> Changes:
@@ -125,21 +188,26 @@ def send_due() -> Run:
             return run
         since = {pk: matched or confirmed for pk, _, _, matched, confirmed in due}
         changed = changes(min(since.values()), until)
-        run.changed = len(changed.ids)
-        subset = Subset(changed.ids.tolist())
-        # The changed trials in the subset's order (a trial deleted meanwhile is left out).
-        kept = np.isin(changed.ids, subset.ids)
-        changed = Changes(changed.ids[kept], changed.first[kept], changed.opened[kept])
+        openings = site_openings(min(since.values()), until)
+        run.changed, run.sites = len(changed.ids), len(openings.trials)
+        subset = Subset([*changed.ids.tolist(), *openings.trials.tolist()])
+        # The changes in the subset's order (a trial deleted meanwhile is left out).
+        changed = changed.on(subset.ids)
         searches = defaultdict(list)
         for pk, query, criteria, _, _ in due:
             searches[query].append((pk, criteria))  # the same query: the same criteria
         quiet, batch = [], []
         for group in searches.values():
-            matching = subset.matching(Criteria.from_json(group[0][1]))
+            criteria = Criteria.from_json(group[0][1])
+            matching = subset.matching(criteria)
             for pk, _ in group:
                 new, opened = changed.for_window(since[pk], until)
-                found = [(int(t), Reason.NEW) for t in changed.ids[new & matching]]
-                found += [(int(t), Reason.OPENED) for t in changed.ids[opened & matching]]
+                found = [(int(t), Reason.NEW, "", None) for t in changed.ids[new & matching]]
+                found += [(int(t), Reason.OPENED, "", None) for t in changed.ids[opened & matching]]
+                if criteria.near:
+                    among = changed.ids[matching & ~new & ~opened]
+                    sites = openings.near(criteria, since[pk], until, among)
+                    found += [(t, Reason.SITE, city, km) for t, (city, km) in sites.items()]
                 if not found:
                     quiet.append(pk)
                     continue
@@ -160,7 +228,7 @@ def send_due() -> Run:
 
 def _deliver(batch: list[tuple[int, dt.datetime, list]], until: dt.datetime) -> tuple[int, int]:
     """Record and queue the alerts of a batch of subscriptions (id, last match, trials
-    found) in one transaction; how many alerts and trials. A subscription changed since
+    found: id, reason, a new site's town and km) in one transaction; how many alerts and trials. A subscription changed since
     it was matched (unsubscribed, paused, done by another run) is left out, and so is
     each trial the sent log's unique constraint says it had before."""
     with transaction.atomic(), connection.cursor() as cursor:
@@ -182,14 +250,12 @@ def _deliver(batch: list[tuple[int, dt.datetime, list]], until: dt.datetime) -> 
         )
         alert_of = dict(cursor.fetchall())
         rows = [
-            (pk, alert_of[pk], trial, reason)
-            for pk, _, found in batch
-            if pk in alert_of
-            for trial, reason in found
+            (pk, alert_of[pk], *item) for pk, _, found in batch if pk in alert_of for item in found
         ]
         cursor.execute(
-            f"INSERT INTO {SENT_LOG} (subscription_id, alert_id, trial_id, reason) "
-            "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[]) "
+            f"INSERT INTO {SENT_LOG} "
+            "(subscription_id, alert_id, trial_id, reason, site_city, site_km) SELECT * FROM "
+            "unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::float8[]) "
             "ON CONFLICT (subscription_id, trial_id) DO NOTHING RETURNING alert_id",
             [list(column) for column in zip(*rows, strict=True)],
         )
