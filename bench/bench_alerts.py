@@ -6,9 +6,11 @@
 
 In a database of its own (`trialfinder_bench_alerts`, or --db): imports TRIALS
 synthetic studies, adds SUBSCRIPTIONS confirmed subscriptions (conditions drawn from
-those trials list, so common ones come up often; some with an age, phases, a country
-or words), then imports CHANGED studies, half of them new and half existing closed
-studies now recruiting (again with --reuse: other studies change), and times
+those trials list, so common ones come up often; some with an age, phases, a country,
+words or a place: a town of the trials' sites, within 50 or 100 km), then imports
+CHANGED studies, half of them new, two fifths existing closed studies now recruiting
+and a tenth recruiting studies with a new site beside one of theirs (again with
+--reuse: other studies change), and times
 `send_alerts` (matching and queueing every alert), a second run (nothing is sent
 twice), and the worker sending a sample of the queued e-mails (Django's dummy mail
 backend: rendering and the queue, not a mail server).
@@ -34,6 +36,7 @@ from django.db import connection
 from django.utils import timezone
 from finder.filters import query_for
 from trials.models import Subscription, Trial
+from trials.geo import Near
 from trials.search.criteria import Criteria
 
 count = {count}
@@ -43,6 +46,10 @@ with connection.cursor() as cursor:
     cursor.execute("SELECT conditions[1] FROM trials_trial TABLESAMPLE SYSTEM (2) WHERE conditions <> '{{}}'")
     terms = [row[0] for row in cursor.fetchall()]
 countries = [c for c, in Trial.objects.values_list("countries__0").distinct()[:60] if c]
+with connection.cursor() as cursor:
+    cursor.execute("SELECT city, latitude, longitude FROM trials_site TABLESAMPLE SYSTEM (1) "
+                   "WHERE latitude IS NOT NULL AND city <> '' LIMIT 5000")
+    towns = cursor.fetchall()
 words = ["exercise", "vaccine", "surgery", '"quality of life"', "pain -opioid", "diet"]
 now = timezone.now()
 Subscription.objects.all().delete()
@@ -57,6 +64,10 @@ for i in range(count):
         found["country"] = [rng.choice(countries)]
     if rng.random() < 0.05:
         found["q"] = rng.choice(words)
+    if rng.random() < 0.15 and towns:
+        city, lat, lon = rng.choice(towns)
+        found["near"] = Near.at(city, lat, lon)
+        found["radius"] = [rng.choice(["50", "100"])]
     criteria = Criteria.of(**found)
     batch.append(Subscription(
         email=f"person{{i}}@example.org", query=query_for(criteria), criteria=criteria.as_json(),
@@ -79,31 +90,47 @@ CHANGE = """
 import json
 from django.db import connection
 
-with connection.cursor() as cursor:
+def changed(study, out):
+    study["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"] = {{"date": "2026-06-01", "type": "ACTUAL"}}
+    out.write(json.dumps(study) + "\\n")
+
+with connection.cursor() as cursor, open({path!r}, "a") as out:
     cursor.execute(
         "SELECT raw::text FROM trials_trial WHERE id IN (SELECT id FROM trials_trial "
         "WHERE overall_status = ANY(%s) ORDER BY random() LIMIT %s)",
         [{closed!r}, {count}],
     )
-    with open({path!r}, "a") as out:
-        for (raw,) in cursor.fetchall():
-            study = json.loads(raw)
-            status = study["protocolSection"]["statusModule"]
-            status["overallStatus"] = "RECRUITING"
-            status["lastUpdatePostDateStruct"] = {{"date": "2026-06-01", "type": "ACTUAL"}}
-            out.write(json.dumps(study) + "\\n")
+    for (raw,) in cursor.fetchall():
+        study = json.loads(raw)
+        study["protocolSection"]["statusModule"]["overallStatus"] = "RECRUITING"
+        changed(study, out)
+    cursor.execute(
+        "SELECT raw::text FROM trials_trial WHERE id IN (SELECT trial_id FROM trials_site "
+        "WHERE status = 'RECRUITING' AND latitude IS NOT NULL ORDER BY random() LIMIT %s)",
+        [{sites}],
+    )
+    for (raw,) in cursor.fetchall():
+        study = json.loads(raw)
+        locations = study["protocolSection"]["contactsLocationsModule"]["locations"]
+        placed = next(loc for loc in locations if loc.get("geoPoint"))
+        locations.append({{**placed, "facility": "New site of " + placed.get("facility", ""), "status": "RECRUITING"}})
+        changed(study, out)
     cursor.execute("SELECT max(substr(nct_id, 4)::bigint) FROM trials_trial")
     print(cursor.fetchone()[0])
 """
 
 
 def changed_file(env, count: int) -> str:
-    """COUNT studies: half existing closed ones now recruiting (drawn at random from the
-    database), half new (synthetic, after the highest NCT ID)."""
+    """COUNT studies: half new (synthetic, after the highest NCT ID), two fifths existing
+    closed ones now recruiting and a tenth recruiting ones with a new site (drawn at
+    random from the database)."""
     path = OUT / "changed.jsonl"
     path.unlink(missing_ok=True)
-    opened = count - count // 2
-    script = CHANGE.format(closed=sorted(CLOSED), count=opened, path=str(path))
+    existing = count - count // 2
+    sites = existing // 5
+    script = CHANGE.format(
+        closed=sorted(CLOSED), count=existing - sites, sites=sites, path=str(path)
+    )
     last = int(
         manage(env, "shell", "-c", script, capture_output=True, check=True).stdout.split()[-1]
     )

@@ -21,6 +21,7 @@ from django.db import connection
 from trials.models import ContactRequest, Site, Trial
 
 from .conftest import STUDIES
+from .factories import make_trial
 
 pytestmark = pytest.mark.django_db
 
@@ -389,6 +390,24 @@ def test_a_newer_version_brings_its_arms_interventions_outcomes_and_contacts(
     )
     interventions = study["protocolSection"]["armsInterventionsModule"].get("interventions", [])
     assert trial.interventions.count() == len(interventions)
+
+
+def test_a_newer_version_of_a_trial_with_thousands_of_sites_updates_them_all():
+    # More sites than one statement's parameters can update at once.
+    locations = [
+        {
+            "facility": f"Clinic {i}",
+            "city": "Lyon",
+            "country": "France",
+            "status": "NOT_YET_RECRUITING",
+        }
+        for i in range(3_000)
+    ]
+    trial = make_trial(locations=locations)
+    opened = [{**loc, "status": "RECRUITING"} for loc in locations]
+    opened.append({"facility": "Clinic 3000", "city": "Lyon", "status": "RECRUITING"})
+    make_trial(nct_id=trial.nct_id, locations=opened, last_update="2026-02-01")
+    assert trial.sites.filter(status="RECRUITING", opened_at__isnull=False).count() == 3_001
 
 
 # Bad input: reported with file, position and NCT ID, skipped; exit status 1

@@ -51,6 +51,9 @@ CHILDREN = [
     (Outcome, "outcomes"),
     (Contact, "contacts"),
 ]
+# Sites written per statement: a statement holds at most 65,535 parameters, and each site
+# of an update takes two per field.
+SITE_BATCH = 1_000
 SITE_FIELDS = [
     "position",
     "facility",
@@ -486,7 +489,7 @@ def _sync_sites(changed: list[tuple[int, StudyRecord]], now: dt.datetime) -> lis
                 setattr(site, name, data[name])
             to_update.append(site)
     gone = [s for s in current.values() if s.pk not in keep]
-    Site.objects.bulk_create(to_create)
+    Site.objects.bulk_create(to_create, batch_size=SITE_BATCH)
     notes = [_move_assignments(site, to_create) for site in gone if site.pk in assigned]
     still_assigned = set(
         CoordinatorAssignment.objects.filter(site__in=gone).values_list("site_id", flat=True)
@@ -498,7 +501,7 @@ def _sync_sites(changed: list[tuple[int, StudyRecord]], now: dt.datetime) -> lis
             site.listed = False
             to_update.append(site)
     if to_update:
-        Site.objects.bulk_update(to_update, [*SITE_FIELDS, "opened_at"])
+        Site.objects.bulk_update(to_update, [*SITE_FIELDS, "opened_at"], batch_size=SITE_BATCH)
     return notes
 
 
