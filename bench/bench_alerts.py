@@ -81,8 +81,11 @@ print(Subscription.objects.count(), "subscriptions,", len({{s for s in Subscript
 """
 
 SENT = """
+from django.db.models import Count
 from trials.models import Alert, AlertTrial
-print(Alert.objects.count(), "alerts,", AlertTrial.objects.count(), "trials in them")
+reasons = AlertTrial.objects.values_list("reason").annotate(n=Count("id")).order_by("reason")
+print(Alert.objects.count(), "alerts,", AlertTrial.objects.count(), "trials in them:",
+      ", ".join(f"{{n}} {{reason}}" for reason, n in reasons))
 """
 
 
