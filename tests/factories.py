@@ -132,3 +132,14 @@ def make_trial(**kwargs) -> Trial:
     summary = import_items([Item("test", "1", record)])
     assert not summary.problems, summary.problems
     return Trial.objects.get(nct_id=record["protocolSection"]["identificationModule"]["nctId"])
+
+
+def site(facility: str, city: str, lat: float, lon: float, status: str = "RECRUITING") -> dict:
+    """A location of a record, in France, at a point."""
+    return {
+        "facility": facility,
+        "city": city,
+        "country": "France",
+        "status": status,
+        "geoPoint": {"lat": lat, "lon": lon},
+    }

@@ -23,7 +23,7 @@ from django_tasks_db.models import DBTaskResult
 from trials.alerts import sending, subscriptions
 from trials.models import Alert, AlertTrial, Subscription, SubscriptionToken, Trial
 
-from .factories import make_trial
+from .factories import make_trial, site
 
 pytestmark = pytest.mark.django_db
 
@@ -949,28 +949,9 @@ def test_one_task_sends_many_alerts_and_queues_again_only_those_not_sent(client,
 # A new site near the place of a search
 
 NEAR_LYON = "condition=Quellington+disease&near=Lyon&lat=45.76&lon=4.84&radius=50&unit=km"
-MARSEILLE = {
-    "facility": "Far Clinic",
-    "city": "Marseille",
-    "country": "France",
-    "status": "RECRUITING",
-    "geoPoint": {"lat": 43.30, "lon": 5.37},
-}  # 277 km
-VILLEURBANNE = {
-    "facility": "Near Clinic",
-    "city": "Villeurbanne",
-    "country": "France",
-    "status": "RECRUITING",
-    "geoPoint": {"lat": 45.77, "lon": 4.88},
-}  # 3 km
-LYON = {
-    "facility": "Lyon Clinic",
-    "city": "Lyon",
-    "country": "France",
-    "status": "NOT_YET_RECRUITING",
-    "geoPoint": {"lat": 45.75, "lon": 4.85},
-}  # 1 km
-# fmt: skip
+MARSEILLE = site("Far Clinic", "Marseille", 43.30, 5.37)  # 277 km from Lyon
+VILLEURBANNE = site("Near Clinic", "Villeurbanne", 45.77, 4.88)  # 3 km
+LYON = site("Lyon Clinic", "Lyon", 45.75, 4.85, status="NOT_YET_RECRUITING")  # 1 km
 
 
 def subscribed_near(client, email=EMAIL) -> Subscription:

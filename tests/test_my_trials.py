@@ -14,7 +14,7 @@ import pytest
 
 from trials.models import Trial
 
-from .factories import make_trial
+from .factories import make_trial, site
 
 pytestmark = pytest.mark.django_db
 
@@ -153,20 +153,8 @@ def _trial_in_france(nct_id: str, status: str = "RECRUITING") -> Trial:
         nct_id=nct_id,
         status=status,
         locations=[
-            {
-                "facility": "Open Far Clinic",
-                "city": "Marseille",
-                "country": "France",
-                "status": "RECRUITING",
-                "geoPoint": {"lat": 43.30, "lon": 5.37},
-            },
-            {
-                "facility": "Closed Near Clinic",
-                "city": "Lyon",
-                "country": "France",
-                "status": "COMPLETED",
-                "geoPoint": {"lat": 45.76, "lon": 4.84},
-            },
+            site("Open Far Clinic", "Marseille", 43.30, 5.37),
+            site("Closed Near Clinic", "Lyon", 45.76, 4.84, status="COMPLETED"),
             {"facility": "Clinic Without A Point", "city": "Paris", "country": "France"},
         ],
     )
