@@ -826,9 +826,8 @@ def differences(facets: list[dict], ours: dict, theirs: dict) -> list[str]:
             b = {v: n for v, n in b.items() if n > cut or v in a}
         if a != b:
             wrong = sorted(set(a) | set(b), key=lambda v: -max(a.get(v, 0), b.get(v, 0)))
-            shown = ", ".join(
-                f"{v}: {a.get(v, 0)} vs {b.get(v, 0)}" for v in wrong[:3] if a.get(v) != b.get(v)
-            )
+            wrong = [v for v in wrong if a.get(v, 0) != b.get(v, 0)]
+            shown = ", ".join(f"{v}: {a.get(v, 0)} vs {b.get(v, 0)}" for v in wrong[:3])
             found.append(f"{key} ({shown})")
     return found
 
@@ -896,6 +895,8 @@ def measure(size: int, count: int, reuse: bool = False) -> dict:
             "compared": len(measured),
             "differ": len(wrong),
             "by_kind": _by_kind(requests, wrong),
+            # The words behind the differences: the texts of the requests that differ.
+            "texts": sorted({requests[i]["q"] or requests[i]["condition"] for i in wrong} - {""}),
             "examples": [
                 {"url": requests[i]["url"], "differences": d} for i, d in list(wrong.items())[:12]
             ],
@@ -947,6 +948,12 @@ def report(result: dict) -> None:
             f"  {name:<12} {build:>8.1f} {index:>9.0f} {b['disk_mb']:>10.0f} "
             f"{a['rss_mb']:>7.0f} {a['peak_mb']:>8.0f}"
         )
+    print(
+        "  build: TrialFinder's bitmaps (the import builds PostgreSQL's own indexes), DuckDB's\n"
+        "  table and fts index, tantivy's documents; index MB: TrialFinder's arrays, a peer's\n"
+        "  growth in resident memory while it built its index; RSS, peak: the engine's\n"
+        "  process after answering every request"
+    )
     figures = result["figures"]
     print(f"\n  {'request':<26} {'n':>4}" + "".join(f" {n[:11]:>23}" for n in ENGINES))
     print(f"  {'':<26} {'':>4}" + " ".join(f"{'p50 / p95 / p99':>23}" for _ in ENGINES))
@@ -967,6 +974,8 @@ def report(result: dict) -> None:
             f"\n  {name}: {check['compared'] - check['differ']} of {check['compared']} answers "
             f"have TrialFinder's total and counts; differ by kind: {check['by_kind']}"
         )
+        if check.get("texts"):
+            print(f"    the texts of those that differ: {', '.join(check['texts'])}")
         for example in check["examples"][:6]:
             print(f"    {example['url']}: {'; '.join(example['differences'])[:300]}")
 
