@@ -79,9 +79,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Before anything reads the database: which replica this request reads from.
-    "finder.routers.read_from_replica",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After static files, before anything reads the database: which replica this
+    # request reads from.
+    "finder.routers.read_from_replica",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
