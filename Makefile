@@ -5,7 +5,10 @@ PY := $(VENV)/bin/python
 HTMX_VERSION := 2.0.11
 AXE_VERSION := 4.11.0
 
-.PHONY: run test lint format install worker stop-db vendor clean
+.PHONY: run test lint format install worker stop-db vendor clean api-fuzz
+
+# DEBUG is off unless switched on; these targets are for development.
+run test worker stop-db: export DJANGO_DEBUG ?= true
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "TrialFinder needs Python 3.11 or newer"'
@@ -29,6 +32,10 @@ worker: install
 test: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# schemathesis against ClinicalTrials.gov's API v2 description, ten times the test suite's run.
+api-fuzz: install
+	API_FUZZ_EXAMPLES=10 $(PY) -m pytest tests/test_api_v2_schemathesis.py $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

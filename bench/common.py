@@ -16,6 +16,7 @@ PYTHON = sys.executable
 def bench_env(db_name: str) -> dict[str, str]:
     """Environment for manage.py against a benchmark database (never the development one)."""
     env = dict(os.environ)
+    env.setdefault("DJANGO_DEBUG", "true")  # a development machine's settings, unless set
     if "DATABASE_URL" in env:
         base, _, _ = env["DATABASE_URL"].rpartition("/")
         env["DATABASE_URL"] = f"{base}/{db_name}"

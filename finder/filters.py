@@ -8,6 +8,8 @@ the API calls `is_valid()` and answers 400 with the errors.
 
 from __future__ import annotations
 
+import re
+
 import django_filters
 from django import forms
 from django.http import QueryDict
@@ -19,6 +21,22 @@ from trials.search.criteria import SORTS, Criteria
 from trials.search.facets import EVERY, FACETS, STATUS, Facet, Kind
 
 MAX_QUERY = 300
+# Each OR and each phrase multiplies the work of a full-text search: a few is a
+# question, dozens are an attempt to tie up the database.
+MAX_OR_TERMS = 8
+MAX_PHRASES = 5
+PHRASE = re.compile(r'"[^"]*"?')
+OR_WORD = re.compile(r"(?i)(?:^|\s)or(?=\s|$)")
+
+
+def few_alternatives(value: str) -> None:
+    phrases = len(PHRASE.findall(value))
+    alternatives = len(OR_WORD.findall(PHRASE.sub(" ", value)))
+    if phrases > MAX_PHRASES or alternatives > MAX_OR_TERMS:
+        raise forms.ValidationError(
+            _("Use at most %(ors)d OR and %(phrases)d phrases in quotes."),
+            params={"ors": MAX_OR_TERMS, "phrases": MAX_PHRASES},
+        )
 
 
 class TextField(forms.CharField):
@@ -92,6 +110,7 @@ class TrialFilterSet(django_filters.FilterSet):
     q = TextFilter(
         label=_("Search words"),
         max_length=MAX_QUERY,
+        validators=[few_alternatives],
         help_text=_('Optional. Use "quotes" for a phrase, -word to leave a word out.'),
     )
     age = WholeNumberFilter(
@@ -210,6 +229,21 @@ def query_for(criteria: Criteria, page: int = 1) -> str:
         query["sort"] = criteria.sort
     if page > 1:
         query["page"] = str(page)
+    return query.urlencode()
+
+
+def patient_query(criteria: Criteria) -> str:
+    """The search's age, sex and "healthy volunteers" as the query of a trial page's link,
+    so that the trial's checklist is answered from them; '' when the search has none.
+    (finder.forms.AboutYouForm reads them on the trial page.)"""
+    query = QueryDict(mutable=True)
+    if criteria.age is not None:
+        query["age"] = str(criteria.age)
+    sex = criteria.chosen.get("sex") or ()
+    if len(sex) == 1 and sex[0] in ("FEMALE", "MALE"):
+        query["sex"] = sex[0]
+    if tuple(criteria.chosen.get("healthy") or ()) == ("true",):
+        query["healthy"] = "true"
     return query.urlencode()
 
 

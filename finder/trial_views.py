@@ -1,39 +1,60 @@
-"""The trial page, its JSON twin, and the "contact the study team" form on it.
+"""The trial page, its JSON twin, and the checklist and "contact the study team" form on it.
 
 Every view takes the NCT ID as typed: `nct05631717` or one with spaces redirects to
 the canonical URL (`canonical_url`), an unknown one gets the friendly 404 page. The
 form posts to `contact_study_team` (post/redirect/get; with htmx a fragment or
 HX-Redirect) and each field is checked on change by `contact_check`.
+
+The pre-screening checklist (trials.prescreen) is answered from the age, sex and
+healthy-volunteer answer a search result's link carries (`?age=40&sex=FEMALE`; the
+page names its canonical address in a Link header). Without JavaScript it posts to
+`trial_checklist`, which shows the page again with the verdict and nothing stored;
+with JavaScript static/js/prescreen.js answers and judges in the browser.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from trials import contact, plain
+from trials import contact, glossary, plain, prescreen, readability, rules
 from trials.models import ContactRequest, Site, TextVector, Trial
+from trials.results import parse_results
+from trials.search.criteria import Criteria
 from trials.search.related import related_trials
 from trials.tasks import sent_via_coordinators, team_addresses
 
-from .client import client_hash
-from .forms import ContactForm
+from . import client
+from .alert_views import signup_context
+from .forms import AboutYouForm, ChecklistForm, ContactForm
 from .serializers import trial_detail as trial_detail_json
 
 logger = logging.getLogger(__name__)
 
 NCT_ID = re.compile(r"^NCT\d{1,12}$")  # as the importer accepts them
-PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "language", "message")
+PERSONAL_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "language",
+    "message",
+    "prescreen",
+)
+# What a search result's link carries to the checklist (the search's own parameters).
+PATIENT_PARAMETERS = ("age", "sex", "healthy")
 DONE_SESSION_KEY = "contact_request_done"
 # Not needed by the page: the original JSON and the search columns (text vectors).
 HEAVY_FIELDS = [
@@ -71,12 +92,20 @@ def _get_trial(nct_id: str) -> Trial:
     """The trial with everything its page shows, or Http404 (for a malformed ID too)."""
     if not NCT_ID.match(nct_id):
         raise Http404("no such trial")
-    trials = Trial.objects.defer(*HEAVY_FIELDS).prefetch_related(
-        Prefetch("sites", queryset=Site.objects.order_by("position")),
-        "arm_groups",
-        "interventions",
-        "outcomes",
-        "central_contacts",
+    trials = (
+        Trial.objects.defer(*HEAVY_FIELDS)
+        # The parts of the original JSON the page shows: its posted results and documents.
+        .annotate(
+            results_section=F("raw__resultsSection"), document_section=F("raw__documentSection")
+        )
+        .select_related("team_summary")
+        .prefetch_related(
+            Prefetch("sites", queryset=Site.objects.order_by("position")),
+            "arm_groups",
+            "interventions",
+            "outcomes",
+            "central_contacts",
+        )
     )
     return get_object_or_404(trials, nct_id=nct_id)
 
@@ -109,27 +138,71 @@ def _contact_form(request: HttpRequest, trial: Trial, **kwargs) -> ContactForm:
     return ContactForm(
         trial=trial,
         sites=list(trial.sites.all()),
-        client=client_hash(request),
         check_url=reverse("contact_check", args=[trial.nct_id]),
         **kwargs,
     )
 
 
-def _form_context(request: HttpRequest, form: ContactForm) -> dict:
+def _form_context(request: HttpRequest, form: ContactForm, checklist=None) -> dict:
+    checklist = checklist or form.checklist
+    answered = checklist is not None and any(e.answer for e in checklist.entries)
     return {
         "form": form,
         "consent_who": form.consent_who(specific=bool(request.htmx)),
         "reply_days": settings.CONTACT_REPLY_WORKING_DAYS,
         "retention_days": settings.CONTACT_REQUEST_RETENTION_DAYS,
+        # What the study team would see of the checklist, shown beside "Send my answers".
+        "answers_preview": prescreen.Snapshot.of(checklist) if answered else None,
     }
 
 
-def _trial_context(trial: Trial) -> dict:
-    """What the trial page shows of a trial beyond its own columns."""
+def _team_summary(trial: Trial):
+    try:
+        return trial.team_summary
+    except Trial.team_summary.RelatedObjectDoesNotExist:
+        return None
+
+
+def _checklist_context(
+    checklist: prescreen.Checklist,
+    form: ChecklistForm,
+    *,
+    opened: bool = False,
+    notices: list[str] | tuple = (),
+) -> dict:
+    return {
+        "checklist": checklist,
+        "checklist_form": form,
+        # For static/js/prescreen.js, in an attribute: the page has no inline script at all.
+        "checklist_json": json.dumps({**checklist.as_data(), "texts": prescreen.texts()}),
+        "answer_choices": list(rules.ANSWER_LABELS.items()),
+        "checklist_open": opened,
+        "checklist_notices": list(notices),
+    }
+
+
+def _checklist_form(checklist: prescreen.Checklist, data=None, **kwargs) -> ChecklistForm:
+    return ChecklistForm(data, keys=[e.key for e in checklist.entries], **kwargs)
+
+
+def _trial_context(trial: Trial, nearest: plain.NearestSite | None = None) -> dict:
+    """What the trial page shows of a trial beyond its own columns. `nearest` is the
+    site closest to a place the patient gave, when a search passes one."""
     sites = [s for s in trial.sites.all() if s.listed]
     arms = _arms(trial)
     interventions = list(trial.interventions.all())
     return {
+        "team_summary": _team_summary(trial),
+        "glance": plain.at_a_glance(trial, arms, interventions, sites, nearest),
+        "reading": readability.reading(trial.brief_summary),
+        "results": parse_results(
+            trial.nct_id,
+            getattr(trial, "results_section", None),
+            getattr(trial, "document_section", None),
+            trial.references,
+        ),
+        # The glossary terms marked so far in each section of the page (define_terms).
+        "terms": glossary.PageTerms(),
         "trial": trial,
         "sites": sorted(sites, key=lambda s: (s.country or "~", s.city or "~", s.position)),
         "recruiting_sites": sum(s.is_recruiting for s in sites),
@@ -143,8 +216,27 @@ def _trial_context(trial: Trial) -> dict:
     }
 
 
-def _page(request: HttpRequest, trial: Trial, form: ContactForm, status: int = 200) -> HttpResponse:
-    context = {**_trial_context(trial), **_form_context(request, form)}
+def _page(
+    request: HttpRequest,
+    trial: Trial,
+    form: ContactForm,
+    status: int = 200,
+    *,
+    checklist: dict | None = None,
+) -> HttpResponse:
+    if checklist is None:
+        # The contact form posted without JavaScript: the checklist shows the answers it carried.
+        answered = form.checklist or prescreen.Checklist.build(trial)
+        checklist = _checklist_context(
+            answered, _checklist_form(answered), opened=form.checklist is not None
+        )
+    context = {
+        **_trial_context(trial),
+        **_form_context(
+            request, form, checklist["checklist"] if checklist["checklist_open"] else None
+        ),
+        **checklist,
+    }
     return render(request, "finder/trial_detail.html", context, status=status)
 
 
@@ -152,7 +244,39 @@ def _page(request: HttpRequest, trial: Trial, form: ContactForm, status: int = 2
 @canonical_url
 def trial_detail(request: HttpRequest, nct_id: str) -> HttpResponse:
     trial = _get_trial(nct_id)
-    return _page(request, trial, _contact_form(request, trial))
+    about, notices = AboutYouForm.lenient(request.GET)
+    checklist = prescreen.Checklist.build(trial, about.profile())
+    form = _checklist_form(checklist, initial=about.cleaned_data)
+    context = _checklist_context(checklist, form, notices=notices)
+    context["patient_query"] = about.query()  # related trials' links carry them on
+    response = _page(request, trial, _contact_form(request, trial), checklist=context)
+    if any(name in request.GET for name in PATIENT_PARAMETERS):
+        # The patient's age and sex are not part of the trial's address.
+        response["Link"] = (
+            f'<{request.build_absolute_uri(trial.get_absolute_url())}>; rel="canonical"'
+        )
+    return response
+
+
+@canonical_url
+@sensitive_post_parameters()
+def trial_checklist(request: HttpRequest, nct_id: str) -> HttpResponse:
+    """The checklist answered without JavaScript: the page again, with the verdict.
+    Nothing of the answers is stored or logged; the contact form carries them on."""
+    trial = _get_trial(nct_id)
+    if request.method != "POST":
+        return redirect(reverse("trial_detail", args=[trial.nct_id]) + "#prescreen")
+    form = _checklist_form(prescreen.Checklist.build(trial), request.POST)
+    form.is_valid()  # the valid answers count; the others are shown with their errors
+    checklist = prescreen.Checklist.build(trial, form.profile(), form.own_answers())
+    contact_form = _contact_form(
+        request, trial, initial={"prescreen": json.dumps(checklist.payload())}
+    )
+    response = _page(
+        request, trial, contact_form, checklist=_checklist_context(checklist, form, opened=True)
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @canonical_url
@@ -168,7 +292,9 @@ def contact_study_team(request: HttpRequest, nct_id: str) -> HttpResponse:
     if form.is_valid():
         site = form.cleaned_data["site"]
         try:
-            submission = contact.submit(trial, site, form.cleaned_data, client=form.client)
+            submission = contact.submit(
+                trial, site, form.cleaned_data, sender=client.sender(request)
+            )
         except contact.RateLimited as limited:
             form.add_error(None, str(limited))
             form.rate_limited = True
@@ -188,7 +314,7 @@ def contact_study_team(request: HttpRequest, nct_id: str) -> HttpResponse:
 def contact_check(request: HttpRequest, nct_id: str) -> HttpResponse:
     """One field of the form, checked as the patient leaves it (htmx)."""
     trial = _get_trial(nct_id)
-    form = _contact_form(request, trial, data=request.POST, check_limits=False)
+    form = _contact_form(request, trial, data=request.POST)
     name = request.htmx.trigger_name if request.htmx else None
     if name not in form.fields or name == "leave_empty":
         return HttpResponse(status=204)
@@ -217,10 +343,18 @@ def contact_done(request: HttpRequest, nct_id: str) -> HttpResponse:
         "via_coordinators": sent_via_coordinators(done),
         "reply_days": settings.CONTACT_REPLY_WORKING_DAYS,
         "retention_days": settings.CONTACT_REQUEST_RETENTION_DAYS,
+        # "Tell me about other trials like this one": its condition, the patient's address.
+        **signup_context(_like(done.trial), email=done.email),
+        "alert_heading": _("Tell me about other trials like this one"),
     }
     response = render(request, "finder/contact_done.html", context)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _like(trial: Trial) -> Criteria:
+    """The search for trials like this one: its first condition, open to enrollment."""
+    return Criteria.of(condition=trial.conditions[0] if trial.conditions else trial.title)
 
 
 @require_GET

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -13,7 +14,8 @@ from trials.search import engine, suggest
 from trials.search.criteria import Criteria
 from trials.search.facets import FACETS, STATUS, Kind
 
-from .filters import TrialFilterSet, query_for
+from .alert_views import signup_context
+from .filters import TrialFilterSet, patient_query, query_for
 from .serializers import trial_summary
 
 
@@ -42,6 +44,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "relax": [] if result.total else _relaxations(criteria),
         "facets": _facet_panel(criteria, result.counts),
         "default_status": STATUS.key not in criteria.chosen,
+        # Result links carry the age and sex to each trial's checklist.
+        "patient_query": patient_query(criteria),
+        **signup_context(criteria),
     }
     partial = request.htmx and not request.htmx.history_restore_request
     template = "finder/search.html#results" if partial else "finder/search.html"
@@ -179,4 +184,6 @@ def condition_suggestions(request: HttpRequest) -> HttpResponse:
 
 
 def faq(request: HttpRequest) -> HttpResponse:
-    return render(request, "finder/faq.html")
+    return render(
+        request, "finder/faq.html", {"alert_retention_days": settings.ALERT_RETENTION_DAYS}
+    )

@@ -31,7 +31,21 @@ def study(
     locations: list[dict] | None = None,
     central_contacts: list[dict] | None = None,
     interventions: list[dict] | None = None,
+    arms: list[dict] | None = None,
     last_update: str = "2026-01-15",
+    start: str = "2025-03",
+    start_type: str = "ACTUAL",
+    primary_completion: str | None = None,
+    primary_completion_type: str = "ESTIMATED",
+    enrollment: int | None = None,
+    enrollment_type: str = "ESTIMATED",
+    allocation: str | None = None,
+    masking: str | None = None,
+    who_masked: list[str] | None = None,
+    references: list[dict] | None = None,
+    results: dict | None = None,
+    documents: list[dict] | None = None,
+    has_results: bool | None = None,
 ) -> dict:
     nct_id = nct_id or f"NCT8{next(_numbers):07d}"
     eligibility = {"eligibilityCriteria": criteria, "sex": sex, "healthyVolunteers": healthy}
@@ -44,7 +58,7 @@ def study(
             "identificationModule": {"nctId": nct_id, "briefTitle": title},
             "statusModule": {
                 "overallStatus": status,
-                "startDateStruct": {"date": "2025-03", "type": "ACTUAL"},
+                "startDateStruct": {"date": start, "type": start_type},
                 "lastUpdatePostDateStruct": {"date": last_update, "type": "ACTUAL"},
             },
             "sponsorCollaboratorsModule": {
@@ -59,7 +73,10 @@ def study(
                 "studyType": study_type,
                 "phases": phases if phases is not None else ["PHASE2"],
             },
-            "armsInterventionsModule": {"interventions": interventions or []},
+            "armsInterventionsModule": {
+                "interventions": interventions or [],
+                "armGroups": arms or [],
+            },
             "eligibilityModule": eligibility,
             "contactsLocationsModule": {
                 "centralContacts": central_contacts or [],
@@ -76,6 +93,30 @@ def study(
             },
         }
     }
+    status_module = record["protocolSection"]["statusModule"]
+    design = record["protocolSection"]["designModule"]
+    if primary_completion:
+        status_module["primaryCompletionDateStruct"] = {
+            "date": primary_completion,
+            "type": primary_completion_type,
+        }
+    if enrollment is not None:
+        design["enrollmentInfo"] = {"count": enrollment, "type": enrollment_type}
+    design_info = {}
+    if allocation:
+        design_info["allocation"] = allocation
+    if masking:
+        design_info["maskingInfo"] = {"masking": masking, "whoMasked": who_masked or []}
+    if design_info:
+        design["designInfo"] = design_info
+    if references:
+        record["protocolSection"]["referencesModule"] = {"references": references}
+    if results is not None:
+        record["resultsSection"] = results
+    if documents:
+        record["documentSection"] = {"largeDocumentModule": {"largeDocs": documents}}
+    if has_results is not None:
+        record["hasResults"] = has_results
     if meshes or ancestors:
         record["derivedSection"] = {
             "conditionBrowseModule": {

@@ -195,6 +195,11 @@ def test_the_coordinators_group_has_exactly_the_permissions_coordinators_need():
         ("trials", "change_contactrequest"),
         ("trials", "view_contactrequestevent"),
         ("trials", "add_contactrequestevent"),
+        # Their trials' plain-language summaries (which trials: workflow.summary_trials)
+        ("trials", "view_teamsummary"),
+        ("trials", "add_teamsummary"),
+        ("trials", "change_teamsummary"),
+        ("trials", "delete_teamsummary"),
     }
 
 
@@ -617,7 +622,24 @@ ODD_URLS = [
 def test_odd_urls_in_the_admin_never_fail(w):
     client = as_user(w.client, w.root)
     for url in ODD_URLS:
-        assert client.get(url).status_code in (200, 302, 403, 404), url
+        assert client.get(url).status_code in (200, 302, 400, 403, 404), url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{LIST}?status__exact=%00",
+        f"{LIST}?trial=%01",
+        f"{TRIALS}?overall_status__exact=%00",
+        f"{TRIALS}?%00=1",
+    ],
+)
+def test_a_control_character_in_an_admin_query_string_is_a_bad_request(w, url):
+    client = as_user(w.client, w.root)
+    client.raise_request_exception = False
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "control characters" in response.content.decode()
 
 
 # Export
@@ -651,6 +673,7 @@ def test_the_export_matches_the_filtered_and_searched_list_in_its_order(w):
         "other language": "",
         "message": "I would like to take part.",
         "consent": "yes",
+        "pre-screening": "",
     }
 
 
@@ -673,6 +696,16 @@ def test_opening_a_request_is_audited_as_a_view(w):
     as_user(w.client, w.alice).get(change_url(w.marie))
     entry = AuditLogEntry.objects.get(action=Action.VIEW, contact_request_ids=[w.marie.pk])
     assert entry.user == w.alice
+
+
+def test_a_change_that_fails_validation_still_shows_the_request_and_is_audited(w):
+    client = as_user(w.client, w.alice)
+    data = form_data(client.get(change_url(w.marie)), status="ENROLLED")
+    AuditLogEntry.objects.all().delete()
+    response = client.post(change_url(w.marie), data)
+    assert response.status_code == 200 and "Marie" in response.content.decode()
+    entry = AuditLogEntry.objects.get(action=Action.VIEW)
+    assert (entry.user, entry.contact_request_ids) == (w.alice, [w.marie.pk])
 
 
 def test_a_refused_lookup_is_not_audited_as_a_view(w):
@@ -832,7 +865,47 @@ def test_a_coordinator_reads_a_trial_with_its_sites_contacts_and_interventions(w
 
 
 def upload(client, name: str, content: bytes, **extra):
-    return client.post(IMPORT, {"file": SimpleUploadedFile(name, content), **extra})
+    """Upload a file, let the worker import it, and open the page that shows how it went."""
+    from .test_contact import run_queue
+
+    queued = client.post(IMPORT, {"file": SimpleUploadedFile(name, content), **extra})
+    assert queued.status_code == 302, queued
+    run_queue()
+    return client.get(queued["Location"])
+
+
+def test_an_upload_is_imported_by_the_worker_not_in_the_request(w, settings, tmp_path):
+    from .test_contact import run_queue
+
+    settings.IMPORT_UPLOAD_DIR = tmp_path
+    client = as_user(w.client, w.root)
+    content = json.dumps(study("NCT95000001")).encode()
+    queued = client.post(IMPORT, {"file": SimpleUploadedFile("one.json", content)})
+    assert not Trial.objects.filter(nct_id="NCT95000001").exists()
+    waiting = client.get(queued["Location"]).content.decode()
+    assert "Waiting for the worker" in waiting and "Reload this page" in waiting
+    assert len(list(tmp_path.iterdir())) == 1
+    assert run_queue() == 1
+    done = client.get(queued["Location"]).content.decode()
+    assert "Imported" in done and "Reload this page" not in done
+    assert Trial.objects.filter(nct_id="NCT95000001").exists()
+    assert list(tmp_path.iterdir()) == []  # the stored copy is gone
+    assert "one.json" in client.get(IMPORT).content.decode()  # listed under recent uploads
+
+
+def test_an_upload_that_swells_past_its_allowance_is_stopped(w, settings):
+    settings.IMPORT_UPLOAD_MAX_MB = 1
+    lines = "\n".join(json.dumps(study(f"NCT96{i:06d}", summary="x" * 2000)) for i in range(800))
+    response = upload(as_user(w.client, w.root), "big.jsonl.gz", gzip.compress(lines.encode()))
+    page = response.content.decode()
+    assert "more than 1 MB once uncompressed" in page
+    assert response.context["summary"].created < 800
+
+
+def test_an_upload_nested_too_deeply_is_reported(w):
+    response = upload(as_user(w.client, w.root), "deep.json", b"[" * 100_000 + b"]" * 100_000)
+    assert response.status_code == 200
+    assert "nested too deeply" in response.content.decode()
 
 
 def test_uploading_a_file_imports_it_and_shows_the_summary(w):
@@ -959,3 +1032,45 @@ def test_admin_pages_send_no_inline_script_or_style(w, url):
     assert " style=" not in html
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>\s*[^<\s]", html)
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+# Whether the e-mails went
+
+
+def test_a_request_page_says_whether_and_when_the_team_and_the_patient_were_e_mailed(w):
+    sent = timezone.now() - dt.timedelta(hours=1)
+    ContactRequest.objects.filter(pk=w.marie.pk).update(team_notified_at=sent)
+    page = as_user(w.client, w.alice).get(change_url(w.marie)).content.decode()
+    assert (
+        "Study team notified" in page
+        and f"sent {timezone.localtime(sent):%-d %b %Y, %H:%M}" in page
+    )
+    assert "Patient&#x27;s copy" in page or "Patient's copy" in page
+    assert "not sent yet" in page
+
+
+def test_superusers_see_that_the_worker_gave_up_and_can_send_again(w, settings):
+    from django.core import mail
+
+    from .test_contact import run_queue
+
+    gave_up = timezone.now()
+    ContactRequest.objects.filter(pk=w.marie.pk).update(
+        team_email_attempts=15, team_email_gave_up_at=gave_up, patient_notified_at=gave_up
+    )
+    coordinator_page = as_user(w.client, w.alice).get(change_url(w.marie)).content.decode()
+    assert "gave up" not in coordinator_page and "not sent yet" in coordinator_page
+    assert "send_emails_again" not in as_user(w.client, w.alice).get(LIST).content.decode()
+    page = as_user(w.client, w.root).get(change_url(w.marie)).content.decode()
+    assert "not sent: gave up after 15 tries" in page
+    assert listed(w.client.get(LIST, {"emails": "gave_up"})) == [w.marie.pk]
+    response = w.client.post(
+        LIST, {"action": "send_emails_again", "_selected_action": [w.marie.pk, w.ada.pk]}
+    )
+    assert response.status_code == 302
+    assert run_queue() == 3  # Marie's team e-mail; both of Ada's, never sent
+    marie = ContactRequest.objects.get(pk=w.marie.pk)
+    assert marie.team_notified_at and marie.team_email_gave_up_at is None
+    recipients = [m.to[0] for m in mail.outbox]
+    assert "marie@example.org" not in recipients  # her copy had gone: not sent twice
+    assert recipients.count("ada@example.org") == 1

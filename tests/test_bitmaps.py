@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
+import numpy as np
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
@@ -21,6 +24,10 @@ from trials.search.facets import FACETS, Kind
 from .factories import make_trial
 
 pytestmark = pytest.mark.django_db
+
+
+# Everyday names of conditions (trials.search.lay_names) some real records are about.
+LAY = ["impotence", "slipped disc", "sugar diabetes", "bowel cancer", "heart attack"]
 
 
 def common_conditions() -> list[str]:
@@ -65,8 +72,21 @@ def chosen(data, facet) -> tuple[str, ...] | None:
     return data.draw(st.lists(st.sampled_from(values), max_size=2, unique=True))
 
 
-# Free text whose words are all in at least 1% of the real records (the bitmaps' words).
-TEXTS = ["cancer", "pain", "patients treatment", "cancer -breast", "therapy -placebo", "women"]
+# Free text of every kind: words in at least 1% of the real records (the bitmaps' words),
+# negations, phrases, OR, and words too rare for bitmaps.
+TEXTS = [
+    "cancer",
+    "pain",
+    "patients treatment",
+    "cancer -breast",
+    "therapy -placebo",
+    "women",
+    '"quality of life"',
+    "erectile or impotence",
+    '"erectile dysfunction" -tadalafil',
+    "zanubrutinib",
+    "sildenafil or (pain and surgery)",
+]
 
 
 @settings(
@@ -80,7 +100,7 @@ def test_the_bitmaps_count_and_order_a_search_as_postgresql_does(data):
     assert len(conditions) >= 10
     criteria = Criteria.of(
         q=data.draw(st.sampled_from(["", *TEXTS])),
-        condition=data.draw(st.sampled_from(["", *conditions])),
+        condition=data.draw(st.sampled_from(["", *conditions, *LAY])),
         age=data.draw(st.none() | st.integers(0, 99)),
         sort=data.draw(st.sampled_from(["relevance", "newest", "updated"])),
         **{facet.key: chosen(data, facet) for facet in FACETS if facet.filters},
@@ -114,10 +134,25 @@ def test_a_broad_condition_search_reads_no_trial_rows():
 @pytest.mark.parametrize(
     "criteria",
     [
-        Criteria(q='"quality of life"'),  # a phrase
+        Criteria(q='"quality of life"'),  # a phrase: its candidates checked in PostgreSQL
         Criteria(q="lupus or cancer"),  # OR
-        Criteria(q="zanubrutinib"),  # a rare word: PostgreSQL's index finds it fast
+        Criteria(q="zanubrutinib"),  # a rare word: PostgreSQL's index finds its trials
+        Criteria(q='"quality of life" -cancer or zanubrutinib'),
         Criteria(condition="Zzyzx Syndrome"),  # a word no trial has
+        Criteria(condition="heart attack"),  # an everyday name: its MeSH term too
+        Criteria(q="-cancer"),  # nothing wanted: every trial but those, ranked alike
+    ],
+)
+def test_phrases_or_and_rare_words_are_answered_from_the_bitmaps_as_postgresql_does(criteria):
+    for ranked in (criteria, criteria.replace(chosen={"status": ()})):
+        fast = search(ranked)
+        assert fast is not None
+        assert fast == postgresql(ranked, 0)
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
         Criteria(condition="the of"),  # only stop words
         Criteria(),  # no criterion but the status: precomputed counts
         Criteria.of(status=["RECRUITING", "COMPLETED"]),
@@ -140,12 +175,53 @@ def test_changed_trials_are_searched_in_postgresql_until_the_next_import():
     assert fast is not None and fast == postgresql(criteria, 0)
 
 
-def test_trials_that_list_the_condition_come_before_those_naming_it_in_the_title():
-    listed = make_trial(title="A study of sleep", conditions=["Neoplasms"])
-    titled = make_trial(title="Neoplasms and sleep", conditions=["Insomnia"])
-    ids = engine.run(Criteria.of(condition="Neoplasms", status=[]), size=10_000).ids
-    assert listed.pk in ids and titled.pk in ids
-    assert ids.index(listed.pk) < ids.index(titled.pk)
+def ranked_ids(criteria: Criteria) -> list[int]:
+    """The whole ranked list, from the bitmaps, after checking PostgreSQL ranks alike."""
+    fast = bitmaps.counts_and_page(criteria, 0, 10_000)
+    assert fast is not None and fast == sql.counts_and_page(criteria, 0, 10_000)
+    return fast[1]
+
+
+def before(ids: list[int], *trials) -> bool:
+    return [t.pk for t in sorted(trials, key=lambda t: ids.index(t.pk))] == [t.pk for t in trials]
+
+
+def test_a_trial_naming_the_condition_in_its_title_comes_before_one_listing_it_among_many():
+    others = [f"Other condition {n}" for n in range(30)]
+    mention = make_trial(title="A registry of many diseases", conditions=[*others, "Neoplasms"])
+    about = make_trial(title="Neoplasms and sleep", conditions=["Insomnia"])
+    ids = ranked_ids(Criteria.of(condition="Neoplasms", status=[]))
+    assert before(ids, about, mention)
+
+
+def test_the_first_condition_comes_first_then_few_conditions_before_many_and_crowds_last():
+    """A trial listing 40 conditions comes after one that has the word as a keyword."""
+    tail = [f"Other condition {n}" for n in range(9)]
+    first = make_trial(title="A study", conditions=["Neoplasms", *tail])
+    tenth = make_trial(title="A study", conditions=[*tail, "Neoplasms"])
+    one_of_two = make_trial(title="A study", conditions=["Insomnia", "Neoplasms"])
+    one_of_forty = make_trial(
+        title="A study", conditions=[*(f"Condition {n}" for n in range(39)), "Neoplasms"]
+    )
+    keyword = make_trial(title="A study", conditions=["Insomnia"], keywords=["neoplasms"])
+    ids = ranked_ids(Criteria.of(condition="Neoplasms", status=[]))
+    assert before(ids, first, one_of_two, tenth, keyword, one_of_forty)
+
+
+def test_at_equal_relevance_open_trials_come_first_then_the_latest_updated():
+    closed = make_trial(title="Neoplasms A", status="COMPLETED", last_update="2026-06-01")
+    old_open = make_trial(title="Neoplasms B", status="RECRUITING", last_update="2020-01-01")
+    new_open = make_trial(title="Neoplasms C", status="RECRUITING", last_update="2026-05-01")
+    ids = ranked_ids(Criteria.of(condition="Neoplasms", status=[]))
+    assert before(ids, new_open, old_open, closed)
+
+
+def test_free_text_in_the_title_comes_before_the_conditions_and_the_summary():
+    summary = make_trial(title="A study", summary="About zebrafish lanterns.")
+    condition = make_trial(title="A study", conditions=["Zebrafish lanterns"])
+    title = make_trial(title="Zebrafish lanterns")
+    ids = ranked_ids(Criteria.of(q="zebrafish lanterns", status=[]))
+    assert before(ids, title, condition, summary)
 
 
 def test_refresh_search_rebuilds_them_after_a_deletion_for_every_process():
@@ -188,7 +264,8 @@ def test_word_bitmaps_built_a_few_words_at_a_time_answer_as_one_build(monkeypatc
     monkeypatch.setattr(bitmaps, "PART_ROWS", 3)
     monkeypatch.setattr(bitmaps, "_rows_on_own_connection", refuse)
     bitmaps.rebuild()
-    for name in ("matches", "named", "text_matches", "text_ranked", "text_titled"):
+    names = [c.matches for c in bitmaps.CRITERIA.values()]
+    for name in names + [name for c in bitmaps.CRITERIA.values() for name in c.fields]:
         assert len(stored_parts(name)) > 2, name
     assert [search(c) for c in criteria] == whole
     assert whole == [postgresql(c, 0) for c in criteria]
@@ -209,3 +286,33 @@ def test_outside_a_transaction_the_words_are_read_on_a_connection_of_their_own(m
     fast = search(criteria)
     assert fast is not None and len(fast[1]) >= 6
     assert fast == postgresql(criteria, 0)
+
+
+# One copy of the index for every server process of a machine
+
+
+def test_server_processes_map_one_copy_of_the_index_from_files(monkeypatch):
+    index = bitmaps.current()
+    assert index is not None
+    ids = index.arrays["ids"]
+    assert isinstance(ids, np.memmap)
+    assert Path(django_settings.SEARCH_INDEX_DIR) in Path(ids.filename).parents
+    # Another process of the same machine maps the same files: it reads nothing from the
+    # database's copy of the build.
+    monkeypatch.setattr(bitmaps, "_loaded", None)
+    monkeypatch.setattr(bitmaps, "_write_files", refuse)
+    again = bitmaps.current()
+    assert again is not index and again.arrays["ids"].filename == ids.filename
+    assert search(Criteria(condition="Neoplasms")) is not None
+
+
+def test_a_process_started_after_a_rebuild_maps_the_new_build():
+    before = bitmaps.current()
+    old = Path(before.arrays["ids"].filename).parent
+    make_trial(conditions=["Neoplasms"])  # an import rebuilds the index
+    bitmaps._loaded = None  # as a process started now
+    after = bitmaps.current()
+    assert after.version != before.version and after.size == before.size + 1
+    assert Path(after.arrays["ids"].filename).parent != old and not old.exists()
+    criteria = Criteria.of(condition="Neoplasms", status=[])
+    assert search(criteria) == postgresql(criteria, 0)

@@ -7,12 +7,15 @@ import io
 import logging
 import smtplib
 import threading
+import time
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
+from django.core.cache import caches
 from django.core.management import call_command
-from django.db import connections
+from django.db import connections, transaction
 from django.test import Client
 from django.utils import timezone
 from django.views.debug import ExceptionReporter
@@ -124,7 +127,6 @@ def test_a_valid_request_is_stored_first_with_its_trial_site_and_created_event(c
     assert request.language == "Welsh" and request.message == "Mornings are best for me."
     assert request.consent and request.status == ContactRequest.Status.NEW
     assert request.team_recipients == '"Dr Hôpital Nord" <nord@chu.example.fr>'
-    assert len(request.client_hash) == 64 and "127.0.0.1" not in request.client_hash
     assert request.team_notified_at is None  # queued, not sent yet
     event = ContactRequestEvent.objects.get(request=request)
     assert event.kind == ContactRequestEvent.Kind.CREATED and event.actor is None
@@ -496,8 +498,16 @@ def test_an_email_over_the_daily_limit_is_told_why(client, trial, settings):
     )
 
 
+@pytest.fixture
+def shared_cache():
+    """The rate limits' counters, emptied around a test that commits what it counts."""
+    caches["shared"].clear()
+    yield caches["shared"]
+    caches["shared"].clear()
+
+
 @pytest.mark.django_db(transaction=True)
-def test_posts_at_the_same_moment_cannot_pass_the_limit_together(trial, settings):
+def test_posts_at_the_same_moment_cannot_pass_the_limit_together(trial, settings, shared_cache):
     """Both posts pass the form's check before either is stored; the second then waits
     for the first under submit()'s lock, counts it, and is refused."""
     settings.CONTACT_LIMIT_PER_CLIENT_PER_HOUR = 1
@@ -637,3 +647,256 @@ def test_purge_deletes_requests_older_than_the_retention_period(client, trial, s
     assert entry.contact_request_ids == [old.pk] and entry.user is None
     call_command("purge_contact_requests", stdout=(out := io.StringIO()))
     assert "0 contact requests" in out.getvalue()
+
+
+# The form as a mail relay: what the copy carries, and the limits
+
+
+def test_the_patients_copy_carries_nothing_the_sender_wrote_but_the_first_name(client, trial):
+    post(
+        client,
+        trial,
+        last_name="Visit the cheapest pills shop",
+        message="Great offers at https://pills.example/buy",
+        language="Cheap pills",
+        site=site_id(trial, "Hôpital Nord"),
+    )
+    run_queue()
+    patient = next(m for m in mail.outbox if m.to == [PATIENT["email"]])
+    assert "Hello Zoë," in patient.body
+    for chosen in ["pills", "Great offers", PATIENT["phone"]]:
+        assert chosen not in patient.body and chosen not in patient.subject
+    assert trial.title in patient.body and "Hôpital Nord, Paris, France" in patient.body
+    assert "What happens next" in patient.body
+    assert f"http://127.0.0.1:8000/trials/{trial.nct_id}/" in patient.body
+    assert "Did you not send this request?" in patient.body
+    team = next(m for m in mail.outbox if m.to != [PATIENT["email"]])
+    assert "https://pills.example/buy" in team.body  # the team still reads it all
+
+
+@pytest.mark.parametrize(
+    "name", ["pills.example", "Zoë cheap-pills.shop", "ｗｗｗ．pills", "Zoë http://x", "a:/b"]
+)
+def test_a_first_name_a_mail_client_could_make_a_link_of_is_refused(client, trial, name):
+    response = post(client, trial, first_name=name)
+    assert "Please enter just your first name, without links." in response.content.decode()
+    assert not ContactRequest.objects.exists()
+
+
+def test_initials_with_dots_are_still_a_first_name(client, trial):
+    assert post(client, trial, first_name="J.R.").status_code == 302
+
+
+def test_every_address_of_one_ipv6_64_shares_one_limit(trial, settings):
+    settings.CONTACT_LIMIT_PER_CLIENT_PER_HOUR = 5
+    statuses = [
+        post(Client(REMOTE_ADDR=f"2001:db8:1:2::{n}"), trial, email=f"p{n}@example.net").status_code
+        for n in range(1, 7)
+    ]
+    assert statuses == [302] * 5 + [429]
+    other = Client(REMOTE_ADDR="2001:db8:1:3::1")  # another subscriber's /64
+    assert post(other, trial, email="p9@example.net").status_code == 302
+
+
+def test_an_ipv4_24_has_a_looser_limit_of_its_own(trial, settings):
+    settings.CONTACT_LIMIT_PER_CLIENT_PER_HOUR = 2
+    settings.CONTACT_LIMIT_PER_NETWORK_PER_HOUR = 3
+    statuses = [
+        post(Client(REMOTE_ADDR=f"198.51.100.{n}"), trial, email=f"p{n}@example.net").status_code
+        for n in range(1, 5)
+    ]
+    assert statuses == [302, 302, 302, 429]
+    page = post(Client(REMOTE_ADDR="198.51.100.9"), trial, email="q@example.net")
+    assert "many requests from your network" in page.content.decode()
+    assert post(Client(REMOTE_ADDR="198.51.101.1"), trial, email="r@example.net").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ["victim@example.org", "victim+1@example.org", "VICTIM+2@Example.org"],
+        ["vic.tim@gmail.com", "victim+x@googlemail.com", "V.I.C.T.I.M@gmail.com"],
+    ],
+)
+def test_one_mailbox_however_it_is_spelt_shares_one_limit(trial, settings, spellings):
+    settings.CONTACT_LIMIT_PER_EMAIL_PER_DAY = 2
+    statuses = [
+        post(Client(REMOTE_ADDR=f"203.0.{n}.1"), trial, email=email).status_code
+        for n, email in enumerate(spellings)
+    ]
+    assert statuses == [302, 302, 429]
+    assert contact.normalised_email("V.I.C.T.I.M+tag@GoogleMail.com") == "victim@gmail.com"
+
+
+def test_a_study_site_takes_a_capped_number_of_requests_an_hour(trial, settings):
+    settings.CONTACT_LIMIT_PER_SITE_PER_HOUR = 2
+    nord, sud = site_id(trial, "Hôpital Nord"), site_id(trial, "Hôpital Sud")
+    sent = [
+        post(Client(REMOTE_ADDR=f"203.0.{n}.1"), trial, email=f"p{n}@example.net", site=nord)
+        for n in range(3)
+    ]
+    assert [r.status_code for r in sent] == [302, 302, 429]
+    assert "This study team has received many requests" in sent[-1].content.decode()
+    other_site = post(Client(REMOTE_ADDR="203.0.9.1"), trial, email="q@example.net", site=sud)
+    assert other_site.status_code == 302
+
+
+def test_another_sender_with_the_same_details_is_not_told_of_the_earlier_request(trial):
+    first = Client(REMOTE_ADDR="203.0.113.1")
+    post(first, trial)
+    stranger = Client(REMOTE_ADDR="198.51.100.7")
+    response = post(stranger, trial)
+    page = stranger.get(response["Location"]).content.decode()
+    assert "already received" not in page
+    assert "Your request is on its way" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_limits_count_across_server_processes(trial, settings, shared_cache):
+    """Each gunicorn worker is a process of its own: one that never saw the first
+    requests still refuses the one over the limit."""
+    import os
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    settings.CONTACT_LIMIT_PER_CLIENT_PER_HOUR = 2
+    for n in range(2):
+        assert (
+            post(Client(REMOTE_ADDR="192.0.2.44"), trial, email=f"p{n}@example.net").status_code
+            == 302
+        )
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "from tests.test_contact import post\n"
+        "from trials.models import Trial\n"
+        f"trial = Trial.objects.get(nct_id={trial.nct_id!r})\n"
+        "print(post(Client(REMOTE_ADDR='192.0.2.44'), trial, email='p9@example.net').status_code)\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "finder.settings",
+        "DJANGO_DEBUG": "true",
+        "TRIALFINDER_DB_NAME": connection.settings_dict["NAME"],
+        "TRIALFINDER_CONTACT_LIMIT_PER_CLIENT_PER_HOUR": "2",
+    }
+    other_process = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert other_process.stdout.strip() == "429", other_process.stderr
+    assert ContactRequest.objects.count() == 2
+
+
+# A mail server that never answers
+
+
+@pytest.fixture
+def silent_mail_server(settings):
+    """An SMTP port that accepts connections and never says a word."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted = []
+
+    def accept():
+        try:
+            while True:
+                accepted.append(listener.accept()[0])
+        except OSError:
+            pass
+
+    threading.Thread(target=accept, daemon=True).start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = listener.getsockname()
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield accepted
+    listener.close()
+    for conn in accepted:
+        conn.close()
+
+
+def test_mail_times_out_by_default():
+    from django.conf import settings
+
+    assert 0 < settings.EMAIL_TIMEOUT <= 60
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_the_mail_server_hangs_a_coordinator_can_still_change_the_request(
+    trial, settings, silent_mail_server, shared_cache
+):
+    from trials import tasks, workflow
+
+    settings.EMAIL_TIMEOUT = 3
+    post(Client(REMOTE_ADDR="192.0.2.80"), trial)
+    request = ContactRequest.objects.get(trial=trial)
+    results = []
+
+    def send():
+        try:
+            results.append(tasks.notify_study_team.call(request.pk))
+        finally:
+            connections.close_all()
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    deadline = time.monotonic() + 5
+    while not silent_mail_server and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert silent_mail_server, "the worker never reached the mail server"
+    request.refresh_from_db()
+    assert request.team_sending_since is not None  # claimed, and the claim is committed
+    # The coordinator's change goes through at once, while the e-mail is being sent.
+    with transaction.atomic():
+        ContactRequest.objects.select_for_update(nowait=True).get(pk=request.pk)
+    workflow.change_status(request.pk, ContactRequest.Status.CONTACTED, AnonymousUser())
+    assert sender.is_alive()
+    sender.join(timeout=15)
+    assert not sender.is_alive(), "the e-mail never timed out"
+    assert results == [tasks.RETRYING]
+    request.refresh_from_db()
+    assert request.status == ContactRequest.Status.CONTACTED
+    assert request.team_notified_at is None and request.team_sending_since is None
+    assert request.team_email_attempts == 1
+    queued = DBTaskResult.objects.filter(status="READY", task_path="trials.tasks.notify_study_team")
+    assert {"attempt": 2} in [t.args_kwargs["kwargs"] for t in queued]
+
+
+def test_an_email_another_worker_is_sending_is_not_sent_twice(client, trial):
+    from trials import tasks
+
+    post(client, trial)
+    ContactRequest.objects.update(team_sending_since=timezone.now())
+    assert tasks.notify_study_team.call(ContactRequest.objects.get().pk) == tasks.BEING_SENT
+    ContactRequest.objects.update(team_sending_since=timezone.now() - dt.timedelta(hours=1))
+    assert tasks.notify_study_team.call(ContactRequest.objects.get().pk) == tasks.SENT
+    assert len(mail.outbox) == 1
+
+
+# What a name or a phone number may hold
+
+
+def test_format_characters_are_dropped_from_names_and_phone_numbers(client, trial):
+    post(
+        client,
+        trial,
+        first_name="Zo\u202ee\u200b",  # a right-to-left override and a zero-width space
+        last_name="Ｑｕｅｌｌｉｎｇｔｏｎ",  # fullwidth letters
+        phone="+44\u2066 20 7946 0958",
+    )
+    request = ContactRequest.objects.get(trial=trial)
+    assert (request.first_name, request.last_name) == ("Zoe", "Quellington")
+    assert request.phone == "+44 20 7946 0958"
+
+
+def test_a_phone_number_in_other_digits_is_stored_in_ascii_digits(client, trial):
+    post(client, trial, phone="+٩٦٦ ٥٠ ١٢٣ ٤٥٦٧")
+    assert ContactRequest.objects.get(trial=trial).phone == "+966 50 123 4567"

@@ -361,6 +361,36 @@ def test_a_newer_version_updates_in_place_and_keeps_contact_requests(tmp_path, r
     assert trial.sites.filter(listed=True).count() == len(locations) - 1
 
 
+def test_a_newer_version_brings_its_arms_interventions_outcomes_and_contacts(
+    tmp_path, real_studies
+):
+    empty_trials()
+    study = next(
+        copy.deepcopy(s)
+        for s in importable(real_studies)
+        if s["protocolSection"].get("armsInterventionsModule", {}).get("armGroups")
+        and s["protocolSection"].get("outcomesModule", {}).get("primaryOutcomes")
+    )
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(study))
+    run_import(path)
+    arms = study["protocolSection"]["armsInterventionsModule"]["armGroups"]
+    arms[0]["label"] = "A renamed arm"
+    study["protocolSection"]["statusModule"]["overallStatus"] = "COMPLETED"
+    path.write_text(json.dumps(study))
+    out, _, code = run_import(path)
+    assert code == 0 and "1 updated" in out
+    trial = Trial.objects.get(nct_id=nct(study))
+    assert [a.label for a in trial.arm_groups.order_by("position")] == [a["label"] for a in arms]
+    assert trial.arm_groups.first().label == "A renamed arm"
+    assert trial.outcomes.count() == sum(
+        len(study["protocolSection"]["outcomesModule"].get(kind, []))
+        for kind in ("primaryOutcomes", "secondaryOutcomes", "otherOutcomes")
+    )
+    interventions = study["protocolSection"]["armsInterventionsModule"].get("interventions", [])
+    assert trial.interventions.count() == len(interventions)
+
+
 # Bad input: reported with file, position and NCT ID, skipped; exit status 1
 
 
@@ -641,3 +671,127 @@ def test_only_a_lost_connection_stops_an_import_not_a_refused_record(error, gone
     wrapped = OperationalError(str(error))
     wrapped.__cause__ = error
     assert _unreachable(wrapped) is gone
+
+
+# Coordinators' sites across imports
+
+
+def _with_sites(nct_id: str, *facilities: tuple[str, str], last_update: str):
+    from trials.importer import import_items
+    from trials.sources import Item
+
+    from .factories import study
+
+    locations = [
+        {"facility": name, "city": city, "country": "France", "status": "RECRUITING"}
+        for name, city in facilities
+    ]
+    record = study(nct_id, locations=locations, last_update=last_update)
+    return import_items([Item("test", "1", record)])
+
+
+@pytest.fixture
+def assigned_site(db):
+    from django.contrib.auth.models import User
+
+    from trials.models import CoordinatorAssignment
+
+    _with_sites(
+        "NCT09990001",
+        ("Clinique du Parc", "Lyon"),
+        ("Hôpital Nord", "Paris"),
+        last_update="2026-01-01",
+    )
+    alice = User.objects.create_user("alice", is_staff=True)
+    site = Site.objects.get(trial__nct_id="NCT09990001", facility="Clinique du Parc")
+    CoordinatorAssignment.objects.create(user=alice, trial=site.trial, site=site)
+    return alice
+
+
+def test_a_renamed_site_keeps_its_coordinator(assigned_site):
+    from trials.models import CoordinatorAssignment
+
+    summary = _with_sites(
+        "NCT09990001",
+        ("Clinique du Parc Lyon Est", "Lyon"),
+        ("Hôpital Nord", "Paris"),
+        last_update="2026-02-01",
+    )
+    assignment = CoordinatorAssignment.objects.get(user=assigned_site)
+    assert assignment.site.facility == "Clinique du Parc Lyon Est" and assignment.site.listed
+    assert not Site.objects.filter(facility="Clinique du Parc").exists()
+    assert summary.site_changes == [
+        "NCT09990001: the site “Clinique du Parc” (Lyon, France) is now listed as "
+        "“Clinique du Parc Lyon Est”; its coordinators (alice) moved with it."
+    ]
+
+
+def test_a_site_that_vanishes_stays_unlisted_with_its_coordinator_and_is_reported(
+    assigned_site, tmp_path
+):
+    from trials.models import CoordinatorAssignment
+
+    summary = _with_sites("NCT09990001", ("Hôpital Nord", "Paris"), last_update="2026-02-01")
+    assignment = CoordinatorAssignment.objects.get(user=assigned_site)
+    assert assignment.site.facility == "Clinique du Parc" and not assignment.site.listed
+    assert (
+        "is no longer listed; it stays, unlisted, with its coordinators (alice)"
+        in (summary.site_changes[0])
+    )
+
+
+# Hostile files
+
+
+def test_json_nested_too_deeply_is_reported_not_a_crash(tmp_path):
+    from trials.importer import import_items
+    from trials.sources import iter_paths
+
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000 + "]" * 200_000)
+    lines = tmp_path / "deep.jsonl"
+    lines.write_text('{"a": ' + "[" * 200_000 + "]" * 200_000 + "}\n")
+    summary = import_items(iter_paths([deep, lines]))
+    assert summary.skipped == 2
+    assert all("nested too deeply" in problem.message for problem in summary.problems)
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_ctgov", str(deep), stdout=out, stderr=err)
+    assert "nested too deeply" in err.getvalue() and "Traceback" not in err.getvalue()
+
+
+def test_one_huge_string_stops_at_the_record_limit_within_bounded_memory(tmp_path, monkeypatch):
+    import tracemalloc
+
+    from trials import sources
+
+    monkeypatch.setattr(sources, "MAX_RECORD_BYTES", 4 << 20)
+    monkeypatch.setattr(sources, "MAX_READ", 256 << 10)
+    bomb = tmp_path / "bomb.json.gz"
+    # 64 MB of a four-byte character: a gzip of about 70 KB.
+    bomb.write_bytes(gzip.compress(('{"a": "' + "😀" * (16 << 20)).encode(), 9))
+    tracemalloc.start()
+    try:
+        items = list(sources.iter_paths([bomb]))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(items) == 1 and "a record larger than 4 MB" in items[0].error
+    assert peak < 8 * (4 << 20), f"peak {peak >> 20} MB"  # the file is 256 MB as text
+
+
+def test_an_upload_stops_at_its_uncompressed_allowance(tmp_path):
+    from trials.sources import iter_paths
+
+    studies = "\n".join(json.dumps({"n": n, "pad": "x" * 1000}) for n in range(3000))
+    gz = tmp_path / "many.jsonl.gz"
+    gz.write_bytes(gzip.compress(studies.encode()))
+    archive = tmp_path / "many.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n in range(4):
+            zf.writestr(f"part{n}.jsonl", studies)
+    for path in (gz, archive):
+        items = list(iter_paths([path], max_bytes=1 << 20))
+        assert "more than 1 MB once uncompressed" in (items[-1].error or ""), path
+        assert len(items) < 1100
+        assert len(list(iter_paths([path]))) >= 3000  # the command line has no such cap

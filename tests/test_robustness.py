@@ -20,7 +20,13 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from finder.embedded_db.server import ensure_database, ensure_server, forget_server, stop_server
+from finder.embedded_db.server import (
+    APP_ROLE,
+    ensure_database,
+    ensure_server,
+    forget_server,
+    stop_server,
+)
 
 from .conftest import STUDIES
 
@@ -33,7 +39,7 @@ def own_database(tmp_path):
     pgdata = tmp_path / "pgdata"
     socket_dir = ensure_server(pgdata)
     ensure_database(socket_dir, "robust")
-    url = f"postgresql://postgres@/robust?host={socket_dir}"
+    url = f"postgresql://{APP_ROLE}@/robust?host={socket_dir}"
     env = {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=BASE, env=env, check=True)
     yield pgdata, socket_dir, env
@@ -101,9 +107,7 @@ def test_an_import_killed_half_way_leaves_consistent_data_and_a_rerun_completes(
     importer = subprocess.Popen(
         command, cwd=BASE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    with psycopg.connect(
-        host=socket_dir, user="postgres", dbname="robust", autocommit=True
-    ) as conn:
+    with psycopg.connect(host=socket_dir, user=APP_ROLE, dbname="robust", autocommit=True) as conn:
         deadline = time.monotonic() + 60
         while conn.execute("SELECT count(*) FROM trials_trial").fetchone()[0] < 300:
             assert time.monotonic() < deadline and importer.poll() is None, (
@@ -134,7 +138,7 @@ def test_a_parallel_import_stores_what_a_serial_one_does_and_is_idempotent(own_d
     assert "2392 created" in first.stdout and "2 skipped" in first.stdout, first.stdout
     again = subprocess.run(command, cwd=BASE, env=env, capture_output=True, text=True)
     assert "0 created, 0 updated, 2392 unchanged" in again.stdout, again.stdout
-    with psycopg.connect(host=socket_dir, user="postgres", dbname="robust") as conn:
+    with psycopg.connect(host=socket_dir, user=APP_ROLE, dbname="robust") as conn:
         counts = conn.execute(
             "SELECT (SELECT count(*) FROM trials_trial), (SELECT count(*) FROM trials_trialfacets), "
             "(SELECT count(*) FROM trials_site), (SELECT sum(site_count) FROM trials_trial)"

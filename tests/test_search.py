@@ -480,20 +480,30 @@ def test_the_api_answers_400_naming_the_parameter(client, query, parameter):
         assert "PHASE2" in body["parameters"]["phase"]["accepted"]
 
 
-def test_the_trigger_writes_the_words_and_weights_the_old_expressions_gave():
-    """Migration 0013 replaced generated columns by a trigger that parses each text once."""
-    old = {
-        "search_document": "setweight(to_tsvector('english', coalesce(brief_title, '')), 'A') "
-        "|| setweight(to_tsvector('english', coalesce(official_title, '') || ' ' "
-        "|| coalesce(acronym, '')), 'B') "
-        "|| setweight(to_tsvector('english', coalesce(search_conditions, '')), 'A') "
-        "|| setweight(to_tsvector('english', coalesce(search_interventions, '')), 'B') "
-        "|| setweight(to_tsvector('english', coalesce(brief_summary, '')), 'C')",
-        "condition_document": "setweight(to_tsvector('english', coalesce(search_conditions, '')), 'A') "
-        "|| setweight(to_tsvector('english', coalesce(brief_title, '') || ' ' "
-        "|| coalesce(official_title, '')), 'B')",
-        "rank_document": "setweight(to_tsvector('english', coalesce(brief_title, '')), 'A') "
-        "|| setweight(to_tsvector('english', coalesce(search_conditions, '')), 'B')",
+def test_the_trigger_writes_the_words_and_weights_of_each_field():
+    """The trigger parses each text once; its vectors hold what each text gives alone."""
+
+    def vector(text: str) -> str:
+        return f"to_tsvector('english', {text})"
+
+    title, official = vector("coalesce(brief_title, '')"), vector("coalesce(official_title, '')")
+    first = vector("unaccent(coalesce(conditions[1], ''))")
+    others = vector("unaccent(array_to_string(conditions[2:], ' ; '))")
+    terms = vector("unaccent(array_to_string(keywords || mesh_terms, ' ; '))")
+    ancestors = vector("unaccent(array_to_string(mesh_ancestors, ' ; '))")
+    conditions = f"{first} || {others} || {terms} || {ancestors}"
+    acronym = vector("coalesce(acronym, '')")
+    interventions = vector("coalesce(search_interventions, '')")
+    summary = vector("coalesce(brief_summary, '')")
+    expected = {
+        "search_document": f"setweight({title}, 'A') "
+        f"|| setweight({official} || {acronym}, 'B') "
+        f"|| setweight({conditions}, 'A') "
+        f"|| setweight({interventions}, 'B') "
+        f"|| setweight({summary}, 'C')",
+        "condition_document": f"setweight({conditions}, 'A') || setweight({title} || {official}, 'B')",
+        "rank_document": f"setweight({title}, 'A') || setweight({first}, 'B') "
+        f"|| setweight({others}, 'C') || setweight({terms}, 'D')",
     }
     trial = Trial.objects.order_by("nct_id").first()
     trial.brief_title = "Lupus and the kidney: a study of nephritis"
@@ -506,7 +516,7 @@ def test_the_trigger_writes_the_words_and_weights_the_old_expressions_gave():
         )
 
     with connection.cursor() as cursor:
-        for column, expression in old.items():
+        for column, expression in expected.items():
             cursor.execute(
                 "SELECT count(*) FROM trials_trial "
                 f"WHERE {words(column)} IS DISTINCT FROM {words(expression)}"
@@ -547,3 +557,43 @@ def test_a_record_without_results_is_not_counted_as_having_them():
     trial = make_trial()
     assert not trial.has_results
     assert not Trial.objects.filter(pk=trial.pk, facets__has_results=True).exists()
+
+
+# Everyday names of conditions
+
+
+def test_an_everyday_name_finds_the_trials_under_its_medical_name(client):
+    infarction = make_trial(
+        title="Stem cells after myocardial infarction",
+        conditions=["Myocardial Infarction"],
+        meshes=["Myocardial Infarction"],
+    )
+    page = client.get("/?condition=Heart+Attack&status=ALL").content.decode()
+    assert infarction.get_absolute_url() in page
+    assert "includes the trials listed under its medical name" in page
+    assert "Myocardial Infarction" in page
+
+
+def test_the_everyday_names_are_written_as_typed_and_name_other_terms():
+    from trials.ctgov import normalize_term
+    from trials.search.lay_names import LAY_NAMES
+
+    assert len(LAY_NAMES) >= 60
+    for name, terms in LAY_NAMES.items():
+        assert name == normalize_term(name), name
+        assert terms and all(t and normalize_term(t) != name for t in terms), name
+
+
+def test_the_condition_suggestions_vary_by_htmx(client):
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.get("/conditions/suggest/?condition=lupus", headers=headers)
+        assert "HX-Request" in response["Vary"]
+
+
+def test_a_search_with_too_many_or_terms_or_phrases_is_refused_with_a_reason(client):
+    many_or = " or ".join(f"word{n}" for n in range(12))
+    page = client.get("/", {"q": many_or}).content.decode()
+    assert "Use at most 8 OR and 5 phrases in quotes." in page
+    api = client.get("/api/trials/", {"q": " ".join(f'"phrase {n}"' for n in range(7))})
+    assert api.status_code == 400
+    assert client.get("/api/trials/", {"q": "lupus or nephritis"}).status_code == 200

@@ -3,8 +3,10 @@
 `submit()` is the one function with side effects: it stores the request (and its
 CREATED event) and queues the two e-mails in the same transaction, so a request
 is never lost and never mailed without being stored. Tests patch it to check the
-views alone. Nothing here logs a patient's name, e-mail address or phone number:
-log lines carry the request id and the NCT ID only.
+views alone. The abuse limits (`LIMITS`) count stored requests with django-ratelimit
+in the cache every server process shares, keyed by hashes, never by an address.
+Nothing here logs a patient's name, e-mail address or phone number: log lines carry
+the request id and the NCT ID only.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,6 +24,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
+from django_ratelimit.core import get_usage
 
 from .models import ContactRequest, ContactRequestEvent, Site, Trial
 from .tasks import notify_study_team, send_patient_copy
@@ -111,16 +115,34 @@ def contactable_sites(sites: list[Site]) -> list[Site]:
     return sorted(offered, key=lambda s: (not s.is_recruiting, s.position))
 
 
+@dataclass(frozen=True)
+class Sender:
+    """Keyed hashes of where a request comes from: enough to rate-limit, never the address.
+
+    `client` is one IPv4 address or one IPv6 /64 (every IPv6 subscriber owns at least a
+    /64 and can use any address in it); `network` is the IPv4 /24 or IPv6 /48 around it.
+    """
+
+    client: str = ""
+    network: str = ""
+
+
+def keyed(text: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
 @sensitive_variables()
-def submission_hash(trial: Trial, site: Site | None, data: dict) -> str:
+def submission_hash(trial: Trial, site: Site | None, data: dict, sender: Sender) -> str:
+    """The same request from the same sender: another sender's identical request is not
+    a duplicate, or the answer would tell them someone had just sent it."""
     parts = [
         trial.nct_id,
         str(site.pk if site else ""),
+        sender.client,
         *(str(data.get(k, "")).casefold() for k in ("first_name", "last_name", "email")),
         *(str(data.get(k, "")) for k in ("phone", "language", "message")),
     ]
-    message = "\x1f".join(parts).encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return keyed("\x1f".join(parts))
 
 
 def find_duplicate(submission: str) -> ContactRequest | None:
@@ -132,29 +154,94 @@ def find_duplicate(submission: str) -> ContactRequest | None:
     )
 
 
+GMAIL = {"gmail.com", "googlemail.com"}
+
+
+def normalised_email(address: str) -> str:
+    """One mailbox however it is spelt: lower case, without a +tag, and for Gmail without
+    dots ('Zoe.Q+trials@googlemail.com' is 'zoeq@gmail.com')."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in GMAIL:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `rate()` stored requests per key in a window (django-ratelimit's counters,
+    in the shared cache so every server process counts the same)."""
+
+    group: str
+    rate: Callable[[], str]
+    message: str
+
+
+LIMITS = {
+    "client": Limit(
+        "contact-client",
+        lambda: f"{settings.CONTACT_LIMIT_PER_CLIENT_PER_HOUR}/h",
+        "You have sent several requests in the last hour, which is as many as we accept "
+        "from one connection. Please try again in an hour, or call the study team.",
+    ),
+    "network": Limit(
+        "contact-network",
+        lambda: f"{settings.CONTACT_LIMIT_PER_NETWORK_PER_HOUR}/h",
+        "We have received many requests from your network in the last hour, which is as "
+        "many as we accept. Please try again in an hour, or call the study team.",
+    ),
+    "email": Limit(
+        "contact-email",
+        lambda: f"{settings.CONTACT_LIMIT_PER_EMAIL_PER_DAY}/d",
+        "We have already received several requests with this e-mail address today. "
+        "Please try again tomorrow; the study teams you wrote to will contact you.",
+    ),
+    "site": Limit(
+        "contact-site",
+        lambda: f"{settings.CONTACT_LIMIT_PER_SITE_PER_HOUR}/h",
+        "This study team has received many requests through our site in the last hour. "
+        "Please try again later, or contact them directly: their details are on this page.",
+    ),
+}
+
+
 @sensitive_variables()
-def rate_limit_error(client: str, email: str) -> str:
-    """Why this sender may not send another request now, or ''."""
-    now = timezone.now()
-    hour_ago, day_ago = now - dt.timedelta(hours=1), now - dt.timedelta(days=1)
-    if (
-        client
-        and ContactRequest.objects.filter(client_hash=client, created_at__gte=hour_ago).count()
-        >= settings.CONTACT_LIMIT_PER_CLIENT_PER_HOUR
-    ):
-        return (
-            "You have sent several requests in the last hour, which is as many as we accept "
-            "from one connection. Please try again in an hour, or call the study team."
-        )
-    if (
-        ContactRequest.objects.filter(email=email, created_at__gte=day_ago).count()
-        >= settings.CONTACT_LIMIT_PER_EMAIL_PER_DAY
-    ):
-        return (
-            "We have already received several requests with this e-mail address today. "
-            "Please try again tomorrow; the study teams you wrote to will contact you."
-        )
+def _limit_keys(sender: Sender, trial: Trial, site: Site | None, email: str) -> dict[str, str]:
+    keys = {
+        "client": sender.client,
+        "network": sender.network,
+        "email": keyed(normalised_email(email)),
+        "site": f"{trial.pk}:{site.pk if site else ''}",
+    }
+    return {name: key for name, key in keys.items() if key}
+
+
+def _usage(name: str, key: str, *, increment: bool) -> dict:
+    limit = LIMITS[name]
+    usage = get_usage(
+        None,
+        group=limit.group,
+        key=lambda group, request: key,
+        rate=limit.rate(),
+        increment=increment,
+    )
+    return usage or {"count": 0, "limit": 1}  # None: rate limiting is switched off
+
+
+@sensitive_variables()
+def rate_limit_error(sender: Sender, trial: Trial, site: Site | None, email: str) -> str:
+    """Why this request may not be sent now, or ''."""
+    for name, key in _limit_keys(sender, trial, site, email).items():
+        usage = _usage(name, key, increment=False)
+        if usage["count"] >= usage["limit"]:
+            return LIMITS[name].message
     return ""
+
+
+@sensitive_variables()
+def _count_request(sender: Sender, trial: Trial, site: Site | None, email: str) -> None:
+    for name, key in _limit_keys(sender, trial, site, email).items():
+        _usage(name, key, increment=True)
 
 
 class RateLimited(Exception):
@@ -168,9 +255,9 @@ class Submission:
 
 
 @sensitive_variables()
-def submit(trial: Trial, site: Site | None, data: dict, *, client: str) -> Submission:
+def submit(trial: Trial, site: Site | None, data: dict, *, sender: Sender) -> Submission:
     """Store the request and its CREATED event, then queue the e-mails; one transaction."""
-    submission = submission_hash(trial, site, data)
+    submission = submission_hash(trial, site, data, sender)
     with transaction.atomic():
         # Two identical posts at once (a double click) wait here, and the second finds the first.
         with connection.cursor() as cursor:
@@ -178,17 +265,19 @@ def submit(trial: Trial, site: Site | None, data: dict, *, client: str) -> Submi
         if duplicate := find_duplicate(submission):
             logger.info("contact request %s submitted again; stored once", duplicate.pk)
             return Submission(duplicate, created=False)
-        # The form checked the limits already; several posts at once from one sender (or
-        # with one address) could all have passed that check, so they queue here, sender
-        # first and address second (always in that order: no deadlock), and check again.
+        # Several posts at once from one sender (or with one address, or to one team)
+        # queue here, on each of their limits' keys in one order (no deadlock), so each
+        # reads the counts the one before it left, and counts itself only when stored.
+        keys = _limit_keys(sender, trial, site, data["email"])
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
                 "FROM unnest(%s::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n",
-                [[f"contact-client:{client}", f"contact-email:{data['email'].casefold()}"]],
+                [[f"{LIMITS[name].group}:{key}" for name, key in sorted(keys.items())]],
             )
-        if error := rate_limit_error(client, data["email"]):
+        if error := rate_limit_error(sender, trial, site, data["email"]):
             raise RateLimited(error)
+        _count_request(sender, trial, site, data["email"])
         team = study_team(trial, site)
         request = ContactRequest.objects.create(
             trial=trial,
@@ -201,8 +290,8 @@ def submit(trial: Trial, site: Site | None, data: dict, *, client: str) -> Submi
             language=data.get("language", ""),
             message=data.get("message", ""),
             consent=data["consent"],
+            prescreen=data.get("prescreen"),
             team_recipients=team.recipients,
-            client_hash=client,
             submission_hash=submission,
         )
         ContactRequestEvent.objects.create(request=request, kind=ContactRequestEvent.Kind.CREATED)

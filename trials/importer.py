@@ -11,6 +11,7 @@ are retried one by one so a single bad trial is reported and skipped alone.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import itertools
 import multiprocessing
@@ -29,6 +30,7 @@ from .models import (
     ArmGroup,
     Contact,
     ContactRequest,
+    CoordinatorAssignment,
     Intervention,
     Outcome,
     Site,
@@ -36,8 +38,12 @@ from .models import (
 )
 from .search import summaries
 from .sources import Item, decoded
+from .vocabularies import opens
 
 BATCH_SIZE = 250
+# Every batch holds this advisory lock shared while it writes; `changes_until` takes it
+# alone for a moment, so the time it returns has every earlier batch committed.
+CHANGES_LOCK = 7_210_421
 CHILDREN = [
     (Site, "sites"),
     (ArmGroup, "arm_groups"),
@@ -80,6 +86,8 @@ class Summary:
     unchanged: int = 0
     skipped: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # Sites with coordinators that were renamed or vanished, and what became of them.
+    site_changes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -154,6 +162,7 @@ def import_items(
             _run(items, summary, strict, batch_size, progress)
     if summary.created or summary.updated:
         summaries.refresh()
+        alerts_after_import()
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -198,6 +207,7 @@ def _run_in_workers(items, summary, workers, batch_size, progress) -> None:
         summary.unchanged += done.unchanged
         summary.skipped += done.skipped
         summary.problems.extend(done.problems)
+        summary.site_changes.extend(done.site_changes)
         if progress:
             progress(summary)
 
@@ -230,6 +240,8 @@ def _parse(item: Item) -> tuple[Item, StudyRecord | None, Problem | None]:
         return item, parse_study(item.study), None
     except RecordError as exc:
         return item, None, Problem(item.source, item.position, exc.nct_id, str(exc))
+    except RecursionError:  # writing out a record nested deeper than Python recurses
+        return item, None, Problem(item.source, item.position, None, "nested too deeply")
 
 
 def _run(items, summary, strict, batch_size, progress) -> None:
@@ -283,6 +295,7 @@ def _write_batch(batch: list[tuple[Item, StudyRecord]], summary: Summary, strict
     summary.created += counts["created"]
     summary.updated += counts["updated"]
     summary.unchanged += counts["unchanged"]
+    summary.site_changes.extend(counts["site_changes"])
 
 
 def _upsert(records: list[StudyRecord]) -> dict[str, int]:
@@ -297,11 +310,12 @@ def _upsert(records: list[StudyRecord]) -> dict[str, int]:
             "SELECT pg_advisory_xact_lock(hashtext(n)) FROM unnest(%s::text[]) n",
             [sorted(r.nct_id for r in records)],
         )
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [CHANGES_LOCK])
     existing = {
-        nct_id: (pk, source_hash, last_update)
-        for nct_id, pk, source_hash, last_update in Trial.objects.filter(
+        nct_id: (pk, source_hash, last_update, status)
+        for nct_id, pk, source_hash, last_update, status in Trial.objects.filter(
             nct_id__in=[r.nct_id for r in records]
-        ).values_list("nct_id", "pk", "source_hash", "last_update")
+        ).values_list("nct_id", "pk", "source_hash", "last_update", "overall_status")
     }
     new = [r for r in records if r.nct_id not in existing]
     changed = [
@@ -319,23 +333,52 @@ def _upsert(records: list[StudyRecord]) -> dict[str, int]:
         values = itemgetter(*fields)
         _copy(
             Trial,
-            ["id", "imported_at", *fields, "raw"],
-            [(pk, now, *values(r.fields), r.raw_json) for pk, r in trial_ids],
+            ["id", "imported_at", "first_imported_at", *fields, "raw"],
+            [(pk, now, now, *values(r.fields), r.raw_json) for pk, r in trial_ids],
         )
     for pk, record in changed:
-        Trial.objects.filter(pk=pk).update(**record.fields, imported_at=now)
+        opened = {"opened_at": now} if _opens(existing[record.nct_id], record) else {}
+        Trial.objects.filter(pk=pk).update(**record.fields, imported_at=now, **opened)
     summaries.copy_facets([pk for pk, _ in trial_ids] + [pk for pk, _ in changed])
     if changed:
         changed_ids = [pk for pk, _ in changed]
         for model in (ArmGroup, Intervention, Outcome, Contact):
             model.objects.filter(trial_id__in=changed_ids).delete()
-        _sync_sites(changed)
+        site_changes = _sync_sites(changed)
+        # Their other rows were deleted above: the new version's take their place.
+        _insert_children(changed, [c for c in CHILDREN if c[0] is not Site])
+    else:
+        site_changes = []
     _insert_children(trial_ids)
     return {
         "created": len(new),
         "updated": len(changed),
         "unchanged": len(records) - len(new) - len(changed),
+        "site_changes": site_changes,
     }
+
+
+def _opens(stored: tuple, record: StudyRecord) -> bool:
+    return opens(stored[3], record.fields["overall_status"])
+
+
+def changes_until() -> dt.datetime:
+    """A time up to which every batch's changes (new trials, trials that opened) are
+    committed: it waits for the batches being written, and a batch begun later records
+    a later time."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [CHANGES_LOCK])
+        try:
+            return timezone.now()
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [CHANGES_LOCK])
+
+
+def alerts_after_import() -> None:
+    """Queue the sending of the alerts that are due: the import may bring news."""
+    from .alerts.sending import queue_sending  # the alerts read the importer's lock
+
+    queue_sending()
 
 
 def _older(incoming, stored) -> bool:
@@ -343,8 +386,8 @@ def _older(incoming, stored) -> bool:
     return incoming is not None and stored is not None and incoming < stored
 
 
-def _insert_children(trial_ids: list[tuple[int, StudyRecord]]) -> None:
-    for model, attr in CHILDREN:
+def _insert_children(trial_ids: list[tuple[int, StudyRecord]], children=CHILDREN) -> None:
+    for model, attr in children:
         first = next((row for _, r in trial_ids for row in getattr(r, attr)), None)
         if first is None:
             continue
@@ -402,14 +445,26 @@ def _text_array(values: list[str]) -> str:
     return '{"' + joined + '"}'
 
 
-def _sync_sites(changed: list[tuple[int, StudyRecord]]) -> None:
-    """Update sites in place by their key; keep a vanished site a patient already wrote to."""
+def _sync_sites(changed: list[tuple[int, StudyRecord]]) -> list[str]:
+    """Update sites in place by their key; keep a vanished site a patient already wrote to.
+
+    A site's key hashes its name, so a site renamed on ClinicalTrials.gov arrives as a
+    new site. A coordinator assigned to the old one must not lose their queue: the
+    assignment moves to the new site at the same place (same city, state, postcode and
+    country) when there is exactly one, else the old site stays, unlisted, with its
+    assignment. Returns a line for each such change, for the import's summary.
+    """
     trial_ids = [pk for pk, _ in changed]
     current = {(s.trial_id, s.key): s for s in Site.objects.filter(trial_id__in=trial_ids)}
-    referenced = set(
+    requested = set(
         ContactRequest.objects.filter(site__trial_id__in=trial_ids).values_list(
             "site_id", flat=True
         )
+    )
+    assigned = set(
+        CoordinatorAssignment.objects.filter(
+            trial_id__in=trial_ids, site__isnull=False
+        ).values_list("site_id", flat=True)
     )
     to_update, to_create, keep = [], [], set()
     for pk, record in changed:
@@ -423,11 +478,47 @@ def _sync_sites(changed: list[tuple[int, StudyRecord]]) -> None:
                 setattr(site, name, data[name])
             to_update.append(site)
     gone = [s for s in current.values() if s.pk not in keep]
-    Site.objects.filter(pk__in=[s.pk for s in gone if s.pk not in referenced]).delete()
+    Site.objects.bulk_create(to_create)
+    notes = [_move_assignments(site, to_create) for site in gone if site.pk in assigned]
+    still_assigned = set(
+        CoordinatorAssignment.objects.filter(site__in=gone).values_list("site_id", flat=True)
+    )
+    kept = requested | still_assigned
+    Site.objects.filter(pk__in=[s.pk for s in gone if s.pk not in kept]).delete()
     for site in gone:
-        if site.pk in referenced:
+        if site.pk in kept:
             site.listed = False
             to_update.append(site)
     if to_update:
         Site.objects.bulk_update(to_update, SITE_FIELDS)
-    Site.objects.bulk_create(to_create)
+    return notes
+
+
+def _place(site: Site) -> tuple:
+    return (site.trial_id, site.city, site.state, site.zip_code, site.country)
+
+
+def _move_assignments(site: Site, created: list[Site]) -> str:
+    """Move the coordinators' assignments of a vanished site to the one new site at its
+    place; a line saying what happened either way."""
+    assignments = CoordinatorAssignment.objects.filter(site=site).select_related("user", "trial")
+    users = ", ".join(sorted(a.user.get_username() for a in assignments))
+    nct_id = assignments[0].trial.nct_id
+    was = f"{nct_id}: the site “{site.facility or site}” ({', '.join(p for p in (site.city, site.country) if p)})"
+    same_place = [s for s in created if _place(s) == _place(site)]
+    if len(same_place) != 1:
+        return (
+            f"{was} is no longer listed; it stays, unlisted, with its coordinators ({users}). "
+            "Assign them the site that replaces it."
+        )
+    new = same_place[0]
+    for assignment in assignments:
+        duplicate = CoordinatorAssignment.objects.filter(
+            user_id=assignment.user_id, trial_id=assignment.trial_id, site=new
+        )
+        if duplicate.exists():
+            assignment.delete()
+        else:
+            assignment.site = new
+            assignment.save(update_fields=["site"])
+    return f"{was} is now listed as “{new.facility}”; its coordinators ({users}) moved with it."

@@ -19,7 +19,9 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .search import facets
 from .vocabularies import (
@@ -142,6 +144,7 @@ CARD_FIELDS = [
     "last_update_estimated",
     "study_type",
     "brief_summary",
+    "has_results",
 ]
 
 
@@ -263,6 +266,11 @@ class Trial(models.Model):
     )
     source_hash = models.CharField(max_length=64, editable=False)
     imported_at = models.DateTimeField(auto_now=True)
+    # What e-mail alerts count as news (trials.alerts): when the study first came into
+    # TrialFinder, and when its status last opened (trials.vocabularies.opens). The
+    # importer sets both; trials that were here before these columns date from then.
+    first_imported_at = models.DateTimeField(db_default=Now(), editable=False)
+    opened_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = TrialQuerySet.as_manager()
 
@@ -308,6 +316,16 @@ class Trial(models.Model):
             models.Index(fields=["overall_status"], name="trial_status_idx"),
             # The data version that keys cached search counts: max(imported_at)
             models.Index(fields=["imported_at"], name="trial_imported_at_idx"),
+            # E-mail alerts: the trials new or opened since a subscription's last match
+            models.Index(fields=["first_imported_at"], name="trial_first_imported_idx"),
+            models.Index(
+                fields=["opened_at"], name="trial_opened_idx", condition=Q(opened_at__isnull=False)
+            ),
+            # API v2: a study by a former NCT ID (nctIdAliases ?| ARRAY['NCT...'])
+            GinIndex(
+                F("raw__protocolSection__identificationModule__nctIdAliases"),
+                name="trial_nct_id_aliases_gin",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -604,16 +622,32 @@ class ContactRequest(models.Model):
     language = models.CharField("other language", max_length=60, blank=True)
     message = models.TextField(blank=True)
     consent = models.BooleanField(default=False)
+    # The pre-screening checklist as the patient chose to send it (trials.prescreen.Snapshot):
+    # health data, kept only on a request they sent and deleted with it.
+    prescreen = models.JSONField(
+        "pre-screening answers",
+        null=True,
+        blank=True,
+        help_text="Empty unless the patient ticked “Send my answers to the study team”.",
+    )
     team_recipients = models.TextField(
         blank=True, help_text="Who the request was sent to, as the patient was told."
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    # Abuse control: a hash of the sender's IP address (never the address itself) and of
-    # the submission, to rate-limit and to store a double submission once.
-    client_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # A keyed hash of the submission and its sender (never their address), to store a
+    # double submission once.
     submission_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The two e-mails (trials.tasks): when each was sent; while one is being sent, since
+    # when (a claim, so no lock is held while the mail server is slow); how many times
+    # it was tried, and when the worker gave up.
     team_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    team_sending_since = models.DateTimeField(null=True, blank=True, editable=False)
+    team_email_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    team_email_gave_up_at = models.DateTimeField(null=True, blank=True, editable=False)
     patient_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    patient_sending_since = models.DateTimeField(null=True, blank=True, editable=False)
+    patient_email_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    patient_email_gave_up_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Coordinators' workflow
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
@@ -648,9 +682,7 @@ class ContactRequest(models.Model):
         indexes = [
             # Coordinator lists and the retention purge: newest first, by age
             models.Index(fields=["-created_at"], name="contactrequest_created_idx"),
-            # Rate limits and duplicate collapse look back a few minutes by these
-            models.Index(fields=["email", "created_at"], name="contactrequest_email_idx"),
-            models.Index(fields=["client_hash", "created_at"], name="contactrequest_client_idx"),
+            # Duplicate collapse looks back a few minutes by this
             models.Index(fields=["submission_hash"], name="contactrequest_dupe_idx"),
             # Coordinators' queue: new requests per trial
             models.Index(fields=["trial", "status"], name="contactrequest_queue_idx"),
@@ -716,10 +748,12 @@ class CoordinatorAssignment(models.Model):
 
 
 class AuditLogEntry(models.Model):
-    """Who viewed, changed or exported patients' contact requests, and when."""
+    """Who viewed, changed or exported patients' contact requests, and who wrote a
+    trial's plain-language summary, and when."""
 
     class Action(models.TextChoices):
         VIEW = "VIEW", "Viewed"
+        CREATE = "CREATE", "Created"
         CHANGE = "CHANGE", "Changed"
         EXPORT = "EXPORT", "Exported"
         DELETE = "DELETE", "Deleted"
@@ -728,8 +762,11 @@ class AuditLogEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     action = models.CharField(max_length=8, choices=Action.choices)
-    # Plain ids, not foreign keys: the log outlives purged requests.
+    # Plain ids, not foreign keys: the log outlives purged requests and deleted trials.
     contact_request_ids = ArrayField(models.BigIntegerField(), default=list)
+    nct_id = models.CharField(
+        "NCT ID", max_length=16, blank=True, help_text="The trial whose summary was written."
+    )
     detail = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
@@ -742,4 +779,305 @@ class AuditLogEntry(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.nct_id and not self.contact_request_ids:
+            return f"{self.user} {self.get_action_display().lower()} the summary of {self.nct_id}"
         return f"{self.user} {self.get_action_display().lower()} {len(self.contact_request_ids)} request(s)"
+
+
+class ImportUpload(models.Model):
+    """A ClinicalTrials.gov file uploaded in the admin, imported by the task worker (not
+    inside the web request, which would time out and hold a server process)."""
+
+    class State(models.TextChoices):
+        QUEUED = "QUEUED", "Waiting for the worker"
+        RUNNING = "RUNNING", "Importing"
+        DONE = "DONE", "Imported"
+        STOPPED = "STOPPED", "Stopped at a bad record; nothing was imported"
+        FAILED = "FAILED", "Failed"
+
+    name = models.CharField(max_length=255, help_text="The file's name as uploaded.")
+    path = models.CharField(max_length=500, help_text="The stored copy, deleted once read.")
+    strict = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    problems = models.JSONField(default=list)
+    problems_not_shown = models.PositiveIntegerField(default=0)
+    site_changes = models.JSONField(default=list)
+    message = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_state_display().lower()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state not in {self.State.QUEUED, self.State.RUNNING}
+
+
+class TeamSummary(models.Model):
+    """A trial's plain-language summary in the study team's own words (Markdown).
+
+    Written in the admin by a coordinator assigned to the whole trial; shown first on
+    the trial page. It lives in its own table, which no import writes, so importing
+    the trial again never changes it. Each change is in the audit log.
+    """
+
+    trial = models.OneToOneField(Trial, on_delete=models.CASCADE, related_name="team_summary")
+    text = models.TextField(
+        "plain-language summary",
+        help_text="A few short paragraphs in everyday words, for patients. Markdown: "
+        "*emphasis*, **bold**, lists with - and links. Shown on the trial page as "
+        "\u201cWritten by the study team\u201d, with the date of the last change.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "plain-language summary"
+        verbose_name_plural = "plain-language summaries"
+
+    def __str__(self) -> str:
+        return f"Plain-language summary of {self.trial.nct_id}"
+
+
+class SharedList(models.Model):
+    """Trials and notes a patient shared through a passcode-protected link (trials.sharing).
+
+    The browser encrypts the list with a key derived from a passcode the server never
+    receives: the server keeps bytes it cannot read, and a hash of a verifier derived from
+    the same passcode, so that it releases them only to someone who knows the passcode.
+    """
+
+    link_id = models.CharField(max_length=32, editable=False)
+    version = models.PositiveSmallIntegerField(default=1, help_text="Encryption scheme.")
+    ciphertext = models.BinaryField(editable=False)
+    iv = models.BinaryField("AES-GCM nonce", editable=False)
+    salt = models.BinaryField("PBKDF2 salt", editable=False)
+    iterations = models.PositiveIntegerField("PBKDF2 iterations")
+    verifier_hash = models.CharField(max_length=256, editable=False)
+    revoke_token_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["link_id"], name="sharedlist_unique_link_id"),
+            models.CheckConstraint(
+                condition=Q(expires_at__lte=F("created_at") + dt.timedelta(days=90)),
+                name="sharedlist_expires_within_90_days",
+            ),
+        ]
+        indexes = [
+            # The daily purge deletes the expired lists
+            models.Index(fields=["expires_at"], name="sharedlist_expires_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Shared list until {self.expires_at:%Y-%m-%d}"
+
+
+class ShareLimitEvent(models.Model):
+    """What the per-address limits of sharing count: lists created and wrong passcodes,
+    by a keyed hash of the client's address (never the address). Purged after a day."""
+
+    class Kind(models.TextChoices):
+        CREATED = "CREATED", "List shared"
+        WRONG_PASSCODE = "WRONG", "Wrong passcode"
+
+    client_hash = models.CharField(max_length=64)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            # The limits count one client's events of one kind in the last hour or day
+            models.Index(fields=["client_hash", "kind", "at"], name="sharelimitevent_client_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# E-mail alerts for a search (trials.alerts)
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def confirmed(self) -> SubscriptionQuerySet:
+        return self.filter(confirmed_at__isnull=False)
+
+    def active(self) -> SubscriptionQuerySet:
+        """Confirmed and not paused: the subscriptions alerts go to."""
+        return self.confirmed().filter(paused_at__isnull=True)
+
+    def due(self, now: dt.datetime) -> SubscriptionQuerySet:
+        """The active subscriptions whose period has passed since their last alert (or
+        that never had one). A run a little early still counts (ALERT_PERIOD_SLACK): a
+        daily cron job must not skip a day because yesterday's run ended a minute later."""
+        due = Q(last_sent_at__isnull=True)
+        for frequency, period in Subscription.PERIODS.items():
+            before = now - period + Subscription.PERIOD_SLACK
+            due |= Q(frequency=frequency, last_sent_at__lte=before)
+        return self.active().filter(due)
+
+
+class Subscription(models.Model):
+    """E-mail alerts for one search: the address, the search as its cleaned criteria, how often.
+
+    An address with a condition is health data. The sign-up form creates it unconfirmed;
+    nothing but the confirmation e-mail goes out until its link is followed
+    (`confirmed_at`). Unsubscribing deletes it, with its tokens and sent log, at once;
+    purge_alerts deletes it when still unconfirmed after the link expired, or when not
+    re-confirmed for ALERT_RETENTION_DAYS.
+    """
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+
+    PERIODS = {Frequency.DAILY: dt.timedelta(days=1), Frequency.WEEKLY: dt.timedelta(days=7)}
+    PERIOD_SLACK = dt.timedelta(hours=1)
+
+    email = models.EmailField()
+    query = models.TextField(
+        help_text="The search as its canonical query string: for links, and to find the "
+        "same search of the same address again."
+    )
+    criteria = models.JSONField(
+        help_text="The search's cleaned criteria (Criteria.as_json): what alerts match."
+    )
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.WEEKLY)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty until the confirmation link is followed."
+    )
+    paused_at = models.DateTimeField(null=True, blank=True)
+    # The changes to trials up to this time have been matched against the search.
+    matched_until = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was last asked to re-confirm."
+    )
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "query"], name="subscription_unique_search_per_email"
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=["daily", "weekly"]), name="subscription_valid_frequency"
+            ),
+        ]
+        indexes = [
+            # send_alerts: the active subscriptions of a frequency by their last alert
+            models.Index(
+                fields=["frequency", "last_sent_at"],
+                name="subscription_due_idx",
+                condition=Q(confirmed_at__isnull=False, paused_at__isnull=True),
+            ),
+            # purge_alerts: confirmed ones by age, unconfirmed ones by age
+            models.Index(fields=["confirmed_at"], name="subscription_confirmed_idx"),
+            models.Index(
+                fields=["created_at"],
+                name="subscription_pending_idx",
+                condition=Q(confirmed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Subscription #{self.pk}"  # never the address or the search
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+
+class SubscriptionToken(models.Model):
+    """A secret link to manage or leave a subscription, as the SHA-256 of its token: each
+    e-mail carries a token of its own, and the database alone gives no working link."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            # purge_alerts: tokens older than the retention period
+            models.Index(fields=["created_at"], name="subscriptiontoken_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Token #{self.pk}"
+
+
+class Alert(models.Model):
+    """One alert e-mail: the trials it holds are its AlertTrial rows."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="alerts")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Alert #{self.pk}"
+
+
+class AlertTrial(models.Model):
+    """The sent log: a trial an alert told a subscription about, once per subscription ever.
+
+    Ids without foreign-key constraints: an import can add millions of rows, and checking
+    each at commit locked the trial row it names. Django deletes a subscription's and an
+    alert's rows with them; a trial deleted in the admin leaves its rows, which name a
+    trial no alert can find again.
+    """
+
+    class Reason(models.TextChoices):
+        NEW = "new", _("New on TrialFinder")
+        OPENED = "opened", _("Now open to enrollment")
+
+    # No index of its own: alerttrial_once_per_subscription (subscription, trial) serves it.
+    subscription = models.ForeignKey(
+        Subscription,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    # The e-mail and its "see all" page read an alert's rows by this index.
+    alert = models.ForeignKey(
+        Alert, on_delete=models.CASCADE, related_name="trials", db_constraint=False
+    )
+    trial = models.ForeignKey(
+        Trial, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    reason = models.CharField(max_length=8, choices=Reason.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "trial"], name="alerttrial_once_per_subscription"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert} → trial {self.trial_id}"

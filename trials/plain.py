@@ -4,9 +4,9 @@ ClinicalTrials.gov writes its long texts (criteria, descriptions, arms) in a Mar
 of its own: lists and emphasis, with `\\>`, `\\<`, `\\^` and `\\~` escaped.
 `render_markdown` renders it with markdown-it (no code blocks, headings or raw HTML,
 which the records only produce by accident) and sanitises the result with nh3.
-`criteria_sections` splits the eligibility criteria at their headings; the other
-functions say ages, phases, the design, people and references in plain words, from
-the labels and explanations of trials.vocabularies. The trial page, its template
+`criteria_sections` splits the eligibility criteria at the headings trials.eligibility
+recognises; the other functions say ages, phases, the design, people and references
+in plain words, from the labels and explanations of trials.vocabularies. The trial page, its template
 tags and the JSON API read them from here.
 """
 
@@ -25,11 +25,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from markdown_it import MarkdownIt
 
+from . import eligibility
 from .models import DAYS_PER_YEAR
 from .vocabularies import (
     DUMMY_ARMS,
     Allocation,
     InterventionModel,
+    InterventionType,
     Masking,
     ObservationalModel,
     Phase,
@@ -37,6 +39,7 @@ from .vocabularies import (
     ResponsiblePartyType,
     SecondaryIdType,
     Sex,
+    Status,
     StudyType,
     TimePerspective,
     WhoMasked,
@@ -90,16 +93,6 @@ def render_markdown(text: str) -> str:
 
 # Eligibility criteria, split at their "Inclusion Criteria:" / "Exclusion Criteria:" lines
 
-CRITERIA_HEADING = re.compile(
-    r"""^\s*(?:[*+-]\s+|\d{1,2}[.)]\s+|[A-Za-z][.)]\s+)?   # an optional list marker
-        (?:\*\*|__)?\s*
-        (?P<title>(?:(?:key|main|major|general|patient|patients'?|partner|participant|
-                     donor|additional|other|specific)\s+)*
-                  (?:inclusion|exclusion|non-inclusion|eligibility)\s+criteria
-                  (?:\s+for\s+[^:*]{1,60}?)?)
-        \s*(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*:?\s*$""",
-    re.IGNORECASE | re.VERBOSE,
-)
 CRITERIA_HINTS = {
     "inclusion": _("To join, all of these must be true for you."),
     "exclusion": _("You cannot join if any of these is true for you."),
@@ -118,31 +111,22 @@ class CriteriaSection:
         return CRITERIA_HINTS[self.kind]
 
 
-def _kind(title: str) -> str:
-    lowered = title.lower()
-    if "exclusion" in lowered or "non-inclusion" in lowered:
-        return "exclusion"
-    if "inclusion" in lowered:
-        return "inclusion"
-    return "other"
-
-
 def criteria_sections(text: str) -> list[CriteriaSection]:
-    """The criteria as titled sections: inclusion, exclusion, and any text around them."""
-    sections: list[tuple[str, list[str]]] = [("", [])]
-    for line in (text or "").splitlines():
-        match = CRITERIA_HEADING.match(line)
-        if match:
-            sections.append((" ".join(match.group("title").split()), []))
+    """The criteria as titled sections: inclusion, exclusion, and any text around them,
+    at the headings trials.eligibility recognises."""
+    sections: list[tuple[str, str, list[str]]] = [("other", "", [])]
+    for line in eligibility.lines(text):
+        if found := eligibility.heading(line):
+            kind, title = found
+            sections.append((kind, eligibility.tidy_title(title), []))
         else:
-            sections[-1][1].append(line)
+            sections[-1][2].append(line)
     result = []
-    for title, lines in sections:
+    for kind, title, lines in sections:
         html = render_markdown("\n".join(lines))
         if not html and not title:
             continue
-        title = title[:1].upper() + title[1:].lower()
-        result.append(CriteriaSection(_kind(title) if title else "other", title, mark_safe(html)))
+        result.append(CriteriaSection(kind if title else "other", title, mark_safe(html)))
     return result
 
 
@@ -362,3 +346,227 @@ def mailto_href(email: str) -> str:
     except ValidationError:
         return ""
     return f"mailto:{email}"
+
+
+# At a glance: a few lines made from the record's structured fields, nothing else
+
+
+@dataclass(frozen=True)
+class Glance:
+    key: str  # what, phase, blinding, who, size, when, where
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class NearestSite:
+    """The site closest to a place the patient gave, and how far it is.
+
+    A caller that knows where the patient is (a distance search) passes one to
+    `at_a_glance`; without a place there is no nearest site to say.
+    """
+
+    site: object  # a trials.models.Site
+    distance_km: float
+
+
+MAX_NAMES = 5
+
+
+def _names(names: list[str]) -> str:
+    shown = names[:MAX_NAMES]
+    if len(names) > MAX_NAMES:
+        more = len(names) - MAX_NAMES
+        shown.append(ngettext("%(n)s more", "%(n)s more", more) % {"n": more})
+    return _join(shown)
+
+
+def _is_dummy(intervention) -> bool:
+    name = intervention.name.lower()
+    return "placebo" in name or "sham" in name
+
+
+def _what_is_tested(trial, interventions) -> str:
+    if trial.study_type == StudyType.OBSERVATIONAL:
+        # An observational record's "interventions" are often notes, not treatments.
+        return _g("No treatment is given by the study: it watches what happens to people.")
+    tested = [i for i in interventions if not _is_dummy(i)]
+    if not tested:
+        return ""
+    by_type: dict[str, list[str]] = {}
+    for i in tested:
+        label = InterventionType.label_for(i.type) if i.type else _g("Treatment")
+        by_type.setdefault(str(label), []).append(i.name)
+    return "; ".join(f"{label}: {_names(names)}" for label, names in by_type.items()) + "."
+
+
+def _phase_line(phases: list[str]) -> str:
+    known = [p for p in phases if p in Phase.values]
+    if not known:
+        return ""
+    explained = [str(Phase.explain(p)).rstrip(".") for p in known]
+    first, *rest = explained
+    said = first + "".join(f"; {_g('then')} {e[:1].lower()}{e[1:]}" for e in rest)
+    return f"{phase_words(known)}: {said[:1].lower()}{said[1:]}."
+
+
+def _blinding_line(trial, arms, interventions) -> str:
+    if trial.study_type != StudyType.INTERVENTIONAL:
+        return ""
+    parts = []
+    dummy = any(a.type in DUMMY_ARMS for a in arms) or any(_is_dummy(i) for i in interventions)
+    if dummy:
+        parts.append(_g("Some participants get a placebo or sham (a dummy treatment)."))
+    elif arms or interventions:
+        parts.append(_g("No one gets a placebo."))
+    if trial.masking == Masking.NONE:
+        parts.append(_g("Open label: everyone knows who gets which treatment."))
+    elif trial.masking in Masking.values:
+        who = [str(WhoMasked(w).label) for w in trial.who_masked if w in WhoMasked.values]
+        kind = {
+            Masking.SINGLE: _g("Single-blind"),
+            Masking.DOUBLE: _g("Double-blind"),
+            Masking.TRIPLE: _g("Triple-blind"),
+            Masking.QUADRUPLE: _g("Quadruple-blind"),
+        }[trial.masking]
+        if who:
+            parts.append(
+                _g("%(kind)s: %(who)s do not know who gets which treatment.")
+                % {"kind": kind, "who": _join(who)}
+            )
+        else:
+            parts.append(
+                _g("%(kind)s: some people in the study do not know who gets which treatment.")
+                % {"kind": kind}
+            )
+    return " ".join(parts)
+
+
+def _who_line(trial) -> str:
+    ages = age_range(trial)
+    if ages == _g("Not stated"):
+        parts = [_g("Ages not stated")]
+    elif ages == _g("Any age"):
+        parts = [ages]
+    else:
+        parts = [_g("Ages %(ages)s") % {"ages": ages[:1].lower() + ages[1:]}]
+    if trial.sex:
+        parts.append(sex_words(trial.sex).lower())
+    if trial.conditions:
+        parts.append(_g("with %(conditions)s") % {"conditions": _names(list(trial.conditions))})
+    if trial.healthy_volunteers:
+        parts.append(_g("healthy volunteers can join"))
+    elif trial.healthy_volunteers is False:
+        parts.append(_g("not for healthy volunteers"))
+    return "; ".join(parts) + "."
+
+
+def _size_line(trial) -> str:
+    if not trial.enrollment:
+        return ""
+    people = f"{trial.enrollment:,}"
+    if trial.enrollment_estimated:
+        return ngettext(
+            "About %(people)s person is expected to take part.",
+            "About %(people)s people are expected to take part.",
+            trial.enrollment,
+        ) % {"people": people}
+    if trial.overall_status in (Status.COMPLETED, Status.TERMINATED):
+        return ngettext(
+            "%(people)s person took part.", "%(people)s people took part.", trial.enrollment
+        ) % {"people": people}
+    return ngettext(
+        "%(people)s person took part or is taking part.",
+        "%(people)s people took part or are taking part.",
+        trial.enrollment,
+    ) % {"people": people}
+
+
+def _months_between(start, end) -> int:
+    return (end.value.year - start.value.year) * 12 + end.value.month - start.value.month
+
+
+def duration_words(start, end) -> str:
+    """'about 2 years and 3 months', at the coarser precision of the two dates."""
+    if start is None or end is None or end.value < start.value:
+        return ""
+    if "Y" in (start.precision, end.precision):
+        years = end.value.year - start.value.year
+        if years < 1:
+            return _g("less than a year")
+        return ngettext("about %(n)s year", "about %(n)s years", years) % {"n": years}
+    if "D" == start.precision == end.precision and (end.value - start.value).days < 60:
+        days = (end.value - start.value).days
+        return ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
+    months = _months_between(start, end)
+    if months < 1:
+        return _g("less than a month")
+    if months < 24:
+        return ngettext("about %(n)s month", "about %(n)s months", months) % {"n": months}
+    years, rest = divmod(months, 12)
+    said = ngettext("about %(n)s year", "about %(n)s years", years) % {"n": years}
+    if rest:
+        said = _g("%(years)s and %(months)s") % {
+            "years": said,
+            "months": ngettext("%(n)s month", "%(n)s months", rest) % {"n": rest},
+        }
+    return said
+
+
+def _when_line(trial) -> str:
+    start, end = trial.start, trial.primary_completion
+    if start and end:
+        line = _g("From %(start)s until the main results in %(end)s") % {
+            "start": partial_date(start),
+            "end": partial_date(end),
+        }
+        if length := duration_words(start, end):
+            line += f": {length}"
+        return line + "."
+    if start:
+        verb = _g("Starts %(date)s.") if start.estimated else _g("Started %(date)s.")
+        return verb % {"date": partial_date(start)}
+    return ""
+
+
+def _where_line(trial, sites, nearest: NearestSite | None) -> str:
+    countries = list(dict.fromkeys(s.country for s in sites if s.country)) or list(trial.countries)
+    if not sites and not countries:
+        return _g("No sites are listed yet.")
+    count = len(sites)
+    where = ngettext("%(n)s site", "%(n)s sites", count) % {"n": f"{count:,}"}
+    if countries:
+        if len(countries) == 1:
+            line = _g("%(sites)s in %(country)s.") % {"sites": where, "country": countries[0]}
+        else:
+            line = ngettext(
+                "%(sites)s in %(n)s country: %(countries)s.",
+                "%(sites)s in %(n)s countries: %(countries)s.",
+                len(countries),
+            ) % {"sites": where, "n": len(countries), "countries": _names(countries)}
+    else:
+        line = f"{where}."
+    if nearest is not None:
+        line += " " + _g("Nearest to you: %(site)s, about %(km)s km away.") % {
+            "site": nearest.site,
+            "km": f"{nearest.distance_km:,.0f}",
+        }
+    return line
+
+
+def at_a_glance(
+    trial, arms=(), interventions=(), sites=(), nearest: NearestSite | None = None
+) -> list[Glance]:
+    """The trial in a few lines, each made from the record's structured fields only:
+    what is tested, the phase, placebo and masking, who can join, how many, how long,
+    where. A line the record has nothing for is left out."""
+    lines = [
+        ("what", _g("What is tested"), _what_is_tested(trial, interventions)),
+        ("phase", _g("Phase"), _phase_line(trial.phases)),
+        ("blinding", _g("Placebo and blinding"), _blinding_line(trial, arms, interventions)),
+        ("who", _g("Who can join"), _who_line(trial)),
+        ("size", _g("How many people"), _size_line(trial)),
+        ("when", _g("How long"), _when_line(trial)),
+        ("where", _g("Where"), _where_line(trial, sites, nearest)),
+    ]
+    return [Glance(key, label, text) for key, label, text in lines if text]

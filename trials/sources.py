@@ -16,6 +16,7 @@ import io
 import json
 import os
 import re
+import sys
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -23,7 +24,12 @@ from pathlib import Path
 from typing import IO, Any
 
 CHUNK = 1 << 20
-MAX_RECORD = 64 << 20
+# The most memory one record may take while it is read (a Python string takes 1, 2 or
+# 4 bytes a character, so this counts bytes, not characters).
+MAX_RECORD_BYTES = 64 << 20
+# A record that does not end in the buffer is read on in growing reads, up to this many
+# characters at a time: the buffer never passes the limit by more than one read.
+MAX_READ = 8 << 20
 _WS = re.compile(r"[ \t\r\n]*")
 _STUDIES_KEY = re.compile(r'\{[ \t\r\n]*"studies"[ \t\r\n]*:[ \t\r\n]*\[')
 
@@ -68,7 +74,7 @@ def decoded(items: Iterable[Item]) -> Iterator[Item]:
             continue
         try:
             value = _decoder.decode(item.text)
-        except ValueError:
+        except (ValueError, RecursionError):
             # Not exactly one JSON value: read it as the file reader does, which reports
             # what is wrong (or finds several values), with lines counted from the file's.
             def moved(
@@ -90,6 +96,44 @@ def decoded(items: Iterable[Item]) -> Iterator[Item]:
 
 class MalformedJSON(ValueError):
     pass
+
+
+class TooLarge(Exception):
+    """An upload that holds more than its allowance once uncompressed."""
+
+
+class Allowance:
+    """How many more uncompressed bytes one upload may hold (a file, or a ZIP's members)."""
+
+    def __init__(self, limit: int | None):
+        self.limit = limit
+        self.left = limit
+
+    def spend(self, size: int) -> None:
+        if self.left is None:
+            return
+        self.left -= size
+        if self.left < 0:
+            raise TooLarge(
+                f"the file holds more than {self.limit >> 20} MB once uncompressed: "
+                "import it with manage.py import_ctgov"
+            )
+
+
+class Metered(io.RawIOBase):
+    """A binary stream that spends an Allowance on what is read from it."""
+
+    def __init__(self, raw: IO[bytes], allowance: Allowance):
+        self.raw, self.allowance = raw, allowance
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.raw.read(len(buffer))
+        self.allowance.spend(len(data))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 class JSONStream:
@@ -157,6 +201,9 @@ class JSONStream:
             self.pos = match.end()
         return match
 
+    def _too_large(self) -> bool:
+        return sys.getsizeof(self.buf) > MAX_RECORD_BYTES
+
     def value(self) -> Any:
         self.peek()
         size = CHUNK
@@ -165,6 +212,8 @@ class JSONStream:
                 value, end = _decoder.raw_decode(self.buf, self.pos)
                 self.pos = end
                 return value
+            except RecursionError:
+                raise MalformedJSON(f"nested too deeply (line {self.line})") from None
             except json.JSONDecodeError as exc:
                 # An error near the end of the buffer may be a token cut by the read (`tru|e`,
                 # `\u00|e9`): read more and try again; a real error stays where it is.
@@ -179,10 +228,12 @@ class JSONStream:
                         ) from None
                     at = self.line + self.buf.count("\n", self.pos, exc.pos)
                     raise MalformedJSON(f"{exc.msg} (line {at})") from None
-                if len(self.buf) - self.pos > MAX_RECORD:
-                    raise MalformedJSON(f"a record larger than {MAX_RECORD >> 20} MB") from None
+                if self._too_large():
+                    raise MalformedJSON(
+                        f"a record larger than {MAX_RECORD_BYTES >> 20} MB"
+                    ) from None
                 self._fill(size)
-                size *= 2
+                size = min(size * 2, MAX_READ)
 
     def whole_line(self) -> str | None:
         """The text up to the next newline when it looks like one whole JSON object
@@ -209,7 +260,7 @@ class JSONStream:
         """Where the newline ending the current line is, reading on as needed; None when
         the file (or the longest record read) ends first."""
         while (newline := self.buf.find("\n", self.pos)) < 0:
-            if len(self.buf) - self.pos > MAX_RECORD or not self._fill():
+            if self._too_large() or not self._fill():
                 return None
         return newline
 
@@ -330,21 +381,33 @@ def _open_text(raw: IO[bytes]) -> IO[str]:
     return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict")
 
 
-def iter_file(path: Path, deferred: bool = False) -> Iterator[Item]:
+def iter_file(path: Path, deferred: bool = False, max_bytes: int | None = None) -> Iterator[Item]:
+    """The studies in one file; with max_bytes, reading stops (one problem) once the
+    file has given that many bytes uncompressed: an upload cannot be a gzip bomb."""
     source = str(path)
+    allowance = Allowance(max_bytes)
     try:
         with open(path, "rb") as raw:
             magic = raw.read(4)
             raw.seek(0)
             if magic.startswith(b"PK\x03\x04") or magic.startswith(b"PK\x05\x06"):
-                yield from _iter_zip(raw, source, deferred)
+                yield from _iter_zip(raw, source, deferred, allowance)
             elif magic.startswith(b"\x1f\x8b"):
-                text = _open_text(gzip.GzipFile(fileobj=raw))
+                text = _open_text(_metered(gzip.GzipFile(fileobj=raw), allowance))
                 yield from _guard(iter_text(text, source, deferred), source)
             else:
-                yield from _guard(iter_text(_open_text(raw), source, deferred), source)
+                text = _open_text(_metered(raw, allowance))
+                yield from _guard(iter_text(text, source, deferred), source)
+    except TooLarge as exc:
+        yield Item(source, "", error=str(exc))
     except OSError as exc:
         yield Item(source, "", error=f"cannot read the file: {exc.strerror or exc}")
+
+
+def _metered(raw: IO[bytes], allowance: Allowance) -> IO[bytes]:
+    if allowance.limit is None:
+        return raw
+    return io.BufferedReader(Metered(raw, allowance))
 
 
 def _guard(items: Iterator[Item], source: str) -> Iterator[Item]:
@@ -372,7 +435,10 @@ def _deferred_file(data: bytes, source: str) -> Iterator[Item]:
         yield from iter_text(io.StringIO(text), source)
 
 
-def _iter_zip(raw: IO[bytes], source: str, deferred: bool = False) -> Iterator[Item]:
+def _iter_zip(
+    raw: IO[bytes], source: str, deferred: bool = False, allowance: Allowance | None = None
+) -> Iterator[Item]:
+    allowance = allowance or Allowance(None)
     try:
         archive = zipfile.ZipFile(raw)
     except zipfile.BadZipFile as exc:
@@ -385,7 +451,10 @@ def _iter_zip(raw: IO[bytes], source: str, deferred: bool = False) -> Iterator[I
             member = f"{source}:{info.filename}"
             try:
                 if deferred and info.filename.lower().endswith(".json"):
-                    if info.file_size <= MAX_RECORD:  # a file per study, as in the bulk download
+                    if (
+                        info.file_size <= MAX_RECORD_BYTES
+                    ):  # a file per study, as in the bulk download
+                        allowance.spend(info.file_size)  # reads stop at the size declared
                         try:
                             data = archive.read(info)
                         except (EOFError, zipfile.BadZipFile, OSError) as exc:
@@ -395,21 +464,25 @@ def _iter_zip(raw: IO[bytes], source: str, deferred: bool = False) -> Iterator[I
                         yield from _deferred_file(data, member)
                         continue
                 with archive.open(info) as fp:
-                    yield from _guard(iter_text(_open_text(fp), member, deferred), member)
+                    text = _open_text(_metered(fp, allowance))
+                    yield from _guard(iter_text(text, member, deferred), member)
             except (zipfile.BadZipFile, OSError) as exc:
                 yield Item(member, "", error=f"damaged ZIP member: {exc}")
 
 
-def iter_paths(paths: list[str | Path], deferred: bool = False) -> Iterator[Item]:
-    """Every study in the given files and directories (walked in name order)."""
+def iter_paths(
+    paths: list[str | Path], deferred: bool = False, max_bytes: int | None = None
+) -> Iterator[Item]:
+    """Every study in the given files and directories (walked in name order); max_bytes
+    bounds what each file may hold uncompressed (uploads)."""
     for path in map(Path, paths):
         if path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs.sort()
                 for name in sorted(files):
                     if not name.startswith("."):
-                        yield from iter_file(Path(root) / name, deferred)
+                        yield from iter_file(Path(root) / name, deferred, max_bytes)
         elif path.exists():
-            yield from iter_file(path, deferred)
+            yield from iter_file(path, deferred, max_bytes)
         else:
             yield Item(str(path), "", error="no such file or directory")

@@ -84,6 +84,15 @@ class Status(Vocabulary):
 OPEN_STATUSES = (Status.RECRUITING, Status.NOT_YET_RECRUITING, Status.ENROLLING_BY_INVITATION)
 
 
+def opens(before: str, after: str) -> bool:
+    """Whether a trial whose status changes from `before` to `after` opens to patients: it
+    moves into an open status from a closed one, or starts enrolling after "not yet
+    recruiting" (what e-mail alerts call "now recruiting")."""
+    if after == before or after not in OPEN_STATUSES:
+        return False
+    return before not in OPEN_STATUSES or before == Status.NOT_YET_RECRUITING
+
+
 class Phase(Vocabulary):
     EARLY_PHASE1 = "EARLY_PHASE1", _("Early phase 1")
     PHASE1 = "PHASE1", _("Phase 1")
@@ -360,3 +369,82 @@ class OutcomeKind(Vocabulary):
             "OTHER": _("Also measured"),
         }
     )
+
+
+# Posted results (resultsSection)
+
+
+class OutcomeMeasureType(Vocabulary):
+    PRIMARY = "PRIMARY", pgettext_lazy("outcome", "Main question (primary outcome)")
+    SECONDARY = "SECONDARY", pgettext_lazy("outcome", "Other question (secondary outcome)")
+    OTHER_PRE_SPECIFIED = "OTHER_PRE_SPECIFIED", _("Also measured (planned in advance)")
+    POST_HOC = "POST_HOC", _("Looked at afterwards (not planned in advance)")
+
+
+class MeasureParam(Vocabulary):
+    """What kind of number a result is."""
+
+    MEAN = "MEAN", _("average (mean)")
+    MEDIAN = "MEDIAN", _("middle value (median)")
+    LEAST_SQUARES_MEAN = "LEAST_SQUARES_MEAN", _("adjusted average (least-squares mean)")
+    GEOMETRIC_MEAN = "GEOMETRIC_MEAN", _("geometric mean")
+    GEOMETRIC_LEAST_SQUARES_MEAN = (
+        "GEOMETRIC_LEAST_SQUARES_MEAN",
+        _("adjusted geometric mean (least-squares)"),
+    )
+    LOG_MEAN = "LOG_MEAN", _("mean of the logarithms")
+    NUMBER = "NUMBER", _("number")
+    COUNT_OF_PARTICIPANTS = "COUNT_OF_PARTICIPANTS", _("number of people")
+    COUNT_OF_UNITS = "COUNT_OF_UNITS", _("number counted")
+
+
+class Dispersion(Vocabulary):
+    """How spread out a result is. Baseline measures give the code, outcome measures
+    the words ("Standard Deviation"): `code_for` reads both."""
+
+    NA = "NA", _("not applicable")
+    STANDARD_DEVIATION = "STANDARD_DEVIATION", _("standard deviation")
+    STANDARD_ERROR = "STANDARD_ERROR", _("standard error")
+    INTER_QUARTILE_RANGE = "INTER_QUARTILE_RANGE", _("interquartile range")
+    FULL_RANGE = "FULL_RANGE", _("range")
+    CONFIDENCE_80 = "CONFIDENCE_80", _("80% confidence interval")
+    CONFIDENCE_90 = "CONFIDENCE_90", _("90% confidence interval")
+    CONFIDENCE_95 = "CONFIDENCE_95", _("95% confidence interval")
+    CONFIDENCE_975 = "CONFIDENCE_975", _("97.5% confidence interval")
+    CONFIDENCE_99 = "CONFIDENCE_99", _("99% confidence interval")
+    CONFIDENCE_OTHER = "CONFIDENCE_OTHER", _("confidence interval")
+    GEOMETRIC_COEFFICIENT = "GEOMETRIC_COEFFICIENT", _("geometric coefficient of variation")
+
+    @classmethod
+    def code_for(cls, text: str) -> str:
+        """'Standard Deviation' or 'STANDARD_DEVIATION' -> 'STANDARD_DEVIATION'; '' for NA."""
+        compact = "".join(c for c in (text or "").upper() if c.isalnum())
+        if compact in ("", "NA"):
+            return ""
+        for code in cls.values:
+            if code.replace("_", "") == compact:
+                return code
+        if "CONFIDENCE" in compact:
+            digits = "".join(c for c in compact if c.isdigit())
+            code = f"CONFIDENCE_{digits}"
+            return code if code in cls.values else cls.CONFIDENCE_OTHER
+        words = {
+            "STANDARDERROROFMEAN": cls.STANDARD_ERROR,
+            "RANGE": cls.FULL_RANGE,
+            "INTERQUARTILERANGE": cls.INTER_QUARTILE_RANGE,
+            "GEOMETRICCOEFFICIENTOFVARIATION": cls.GEOMETRIC_COEFFICIENT,
+        }
+        return words.get(compact, text)
+
+
+class NonInferiorityType(Vocabulary):
+    """What a statistical analysis set out to show."""
+
+    SUPERIORITY = "SUPERIORITY", _("Better than the comparison (superiority)")
+    NON_INFERIORITY = "NON_INFERIORITY", _("Not worse than the comparison (non-inferiority)")
+    EQUIVALENCE = "EQUIVALENCE", _("About the same as the comparison (equivalence)")
+    NON_INFERIORITY_OR_EQUIVALENCE = (
+        "NON_INFERIORITY_OR_EQUIVALENCE",
+        _("Not worse than, or about the same as, the comparison"),
+    )
+    OTHER = "OTHER", _("Other")

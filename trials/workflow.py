@@ -9,6 +9,12 @@ actions and the CSV export all share it.
 `change_status`, `assign` and `add_note` are the only code that moves a request
 along: each records a ContactRequestEvent, so the history says who did what and
 when. The admin's change form and its bulk action both call them.
+
+The study team's plain-language summary of a trial follows the same idea:
+`summary_trials(user)` is the one rule for which trials a user may write one for
+(a superuser any; a coordinator those they are assigned as a whole, without a
+site, since the summary speaks for the whole study), and `save_summary` /
+`delete_summary` write it and its audit log entry together.
 """
 
 from __future__ import annotations
@@ -22,7 +28,14 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from .models import AuditLogEntry, ContactRequest, ContactRequestEvent, CoordinatorAssignment
+from .models import (
+    AuditLogEntry,
+    ContactRequest,
+    ContactRequestEvent,
+    CoordinatorAssignment,
+    TeamSummary,
+    Trial,
+)
 
 Status = ContactRequest.Status
 User = AbstractBaseUser | AnonymousUser
@@ -182,3 +195,48 @@ def audit(user: User, action: str, ids: Iterable[int], detail: str = "") -> Audi
         contact_request_ids=sorted(set(ids)),
         detail=detail,
     )
+
+
+# The study team's own summary of a trial
+
+
+def summary_trials(user: User) -> QuerySet[Trial]:
+    """The trials `user` may write the plain-language summary of."""
+    if not user.is_active or not user.is_authenticated or not user.is_staff:
+        return Trial.objects.none()
+    if user.is_superuser:
+        return Trial.objects.all()
+    whole_trial = CoordinatorAssignment.objects.filter(
+        user_id=user.pk, trial_id=OuterRef("pk"), site__isnull=True
+    )
+    return Trial.objects.filter(Exists(whole_trial))
+
+
+def summaries_visible_to(queryset: QuerySet[TeamSummary], user: User) -> QuerySet[TeamSummary]:
+    return queryset.filter(trial__in=summary_trials(user).values("pk"))
+
+
+@transaction.atomic
+def save_summary(summary: TeamSummary, actor: User) -> TeamSummary:
+    """Write a summary and record in the audit log who wrote what (the text is public)."""
+    created = summary.pk is None
+    summary.updated_by = _user_or_none(actor)
+    summary.save()
+    AuditLogEntry.objects.create(
+        user=_user_or_none(actor),
+        action=AuditLogEntry.Action.CREATE if created else AuditLogEntry.Action.CHANGE,
+        nct_id=summary.trial.nct_id,
+        detail=f"Plain-language summary {'written' if created else 'changed'}:\n{summary.text}",
+    )
+    return summary
+
+
+@transaction.atomic
+def delete_summary(summary: TeamSummary, actor: User) -> None:
+    AuditLogEntry.objects.create(
+        user=_user_or_none(actor),
+        action=AuditLogEntry.Action.DELETE,
+        nct_id=summary.trial.nct_id,
+        detail=f"Plain-language summary deleted; it read:\n{summary.text}",
+    )
+    summary.delete()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.backends.postgresql import base
 
-from .server import ensure_database, ensure_server, forget_server
+from .server import APP_ROLE, ensure_database, ensure_server, forget_server
 
 _created: set[str] = set()
 
@@ -14,7 +14,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def get_connection_params(self):
         socket_dir = ensure_server(settings.PGDATA_DIR)
         self.settings_dict["HOST"] = socket_dir
-        self.settings_dict["USER"] = "postgres"
+        self.settings_dict["USER"] = APP_ROLE  # not a superuser (see server.py)
         self.settings_dict.setdefault("PORT", "")
         name = self.settings_dict["NAME"]
         # The test runner connects to "postgres" to create its own database.

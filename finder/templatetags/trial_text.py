@@ -4,10 +4,11 @@ trials.vocabularies)."""
 from __future__ import annotations
 
 from django import template
-from django.utils.html import escape
+from django.urls import reverse
+from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
-from trials import plain
+from trials import glossary, plain
 from trials.search.suggest import HIGHLIGHT_START, HIGHLIGHT_STOP
 from trials.vocabularies import (
     ArmType,
@@ -19,6 +20,8 @@ from trials.vocabularies import (
     SponsorClass,
     Status,
 )
+
+from ..charts import bar_chart
 
 register = template.Library()
 
@@ -46,6 +49,7 @@ register.filter("intervention_type", _words(InterventionType.label_for))
 register.filter("official_role", _words(ContactRole.label_for))
 register.filter("contact_role", _words(ContactRole.label_for))
 register.filter("outcome_heading", _words(OutcomeKind.explain))
+register.filter("bar_chart", bar_chart)
 
 
 @register.filter
@@ -78,3 +82,19 @@ def highlight(snippet: str) -> SafeString:
     """A search snippet, escaped, with the matched words in <mark>."""
     text = str(escape(snippet))
     return mark_safe(text.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>"))
+
+
+@register.filter
+def define_terms(html: str, seen) -> SafeString:
+    """Sanitised HTML with the glossary terms of its section marked (trials.glossary);
+    `seen` is the section's set from the page's `terms` (terms.who, terms.what...)."""
+    if not isinstance(seen, set):
+        return html
+    # Tags come from sanitised HTML; mark_terms escapes every text it writes.
+    return mark_safe(glossary.mark_terms(str(html), seen, reverse("glossary")))
+
+
+@register.filter
+def text_terms(text: str, seen) -> SafeString:
+    """A plain text (not Markdown) as escaped paragraphs, with its glossary terms marked."""
+    return define_terms(linebreaks(text, autoescape=True), seen)

@@ -37,13 +37,19 @@ LAUNCH_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def live_url(tmp_path_factory):
+def browser_env() -> dict[str, str]:
+    """The environment of the test server and of commands run on its database."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     if "DATABASE_URL" in env:
         env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + "/trialfinder_browser"
     else:
         env["TRIALFINDER_DB_NAME"] = "trialfinder_browser"
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_url(tmp_path_factory):
+    env = browser_env()
     manage = [sys.executable, "manage.py"]
     reset = (
         "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'finder.settings'); django.setup()\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.text import Truncator
 
 from ..models import (
     AuditLogEntry,
@@ -65,15 +66,16 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(AuditLogEntry)
 class AuditLogEntryAdmin(ReadOnly, admin.ModelAdmin):
-    """Who viewed, changed or exported which contact requests: superusers read it, nobody edits it."""
+    """Who viewed, changed or exported which contact requests, and who wrote which trial's
+    summary: superusers read it, nobody edits it."""
 
-    list_display = ["at", "user", "action", "requests", "detail"]
+    list_display = ["at", "user", "action", "requests", "nct_id", "short_detail"]
     list_filter = ["action", ("at", dates_titled("time"))]
     list_select_related = ["user"]
     date_hierarchy = "at"
-    search_fields = ["user__username", "detail"]
-    search_help_text = "User, detail, or a request number"
-    fields = ["at", "user", "action", "contact_request_ids", "detail"]
+    search_fields = ["user__username", "detail", "=nct_id"]
+    search_help_text = "User, detail, a request number or an NCT ID"
+    fields = ["at", "user", "action", "contact_request_ids", "nct_id", "detail"]
     readonly_fields = fields
 
     def get_search_results(self, request, queryset, search_term):
@@ -88,6 +90,10 @@ class AuditLogEntryAdmin(ReadOnly, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
+
+    @admin.display(description="detail")
+    def short_detail(self, entry: AuditLogEntry) -> str:
+        return Truncator(entry.detail).chars(120)
 
     @admin.display(description="requests")
     def requests(self, entry: AuditLogEntry) -> str:

@@ -12,11 +12,11 @@ from django.http import HttpRequest, HttpResponse
 from django.templatetags.static import static
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from .. import workflow
+from .. import prescreen, rules, tasks, workflow
 from ..models import (
     AuditLogEntry,
     ContactRequest,
@@ -111,6 +111,27 @@ class WaitingFilter(OptionsFilter):
         }
 
 
+class EmailsFilter(admin.SimpleListFilter):
+    """For superusers: the requests whose e-mails the worker gave up sending."""
+
+    title = "e-mails"
+    parameter_name = "emails"
+
+    def lookups(self, request, model_admin):
+        return [("gave_up", "Gave up sending"), ("unsent", "Not sent yet")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "gave_up":
+            return queryset.filter(
+                Q(team_email_gave_up_at__isnull=False) | Q(patient_email_gave_up_at__isnull=False)
+            )
+        if self.value() == "unsent":
+            return queryset.filter(
+                Q(team_notified_at__isnull=True) | Q(patient_notified_at__isnull=True)
+            )
+        return queryset
+
+
 def dates_titled(title: str) -> type[admin.DateFieldListFilter]:
     class DateFilter(admin.DateFieldListFilter):
         def __init__(self, *args, **kwargs):
@@ -197,7 +218,7 @@ class EventInline(ReadOnly, admin.TabularInline):
 class ContactRequestAdmin(admin.ModelAdmin):
     form = ContactRequestForm
     action_form = StatusActionForm
-    actions = ["change_status", "assign_to_me"]
+    actions = ["change_status", "assign_to_me", "send_emails_again"]
     inlines = [EventInline]
     list_display = [
         "number",
@@ -208,6 +229,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "site_label",
         "status",
         "assignee_name",
+        "checklist",
     ]
     list_display_links = ["number", "patient"]
     list_filter = [
@@ -234,10 +256,12 @@ class ContactRequestAdmin(admin.ModelAdmin):
                     "message",
                     "consent",
                     "received",
+                    "prescreen_answers",
                 ]
             },
         ),
         ("Trial", {"fields": ["trial", "site", "site_name", "team_recipients"]}),
+        ("E-mails", {"fields": ["team_email", "patient_email"]}),
         (
             "Follow-up",
             {
@@ -260,10 +284,15 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "message",
         "consent",
         "received",
+        "prescreen_answers",
         "trial",
         "site",
         "site_name",
         "team_recipients",
+        "team_email",
+        "patient_email",
+        "team_email_detail",
+        "patient_email_detail",
         "age",
         "first_response",
         "status_changed",
@@ -301,10 +330,21 @@ class ContactRequestAdmin(admin.ModelAdmin):
         return form
 
     def get_fieldsets(self, request, obj=None):
-        if request.user.has_perm("trials.add_contactrequestevent"):
-            return self.fieldsets
-        follow_up = [f for f in self.fieldsets[2][1]["fields"] if f != "note"]
-        return [*self.fieldsets[:2], ("Follow-up", {"fields": follow_up})]
+        fieldsets = list(self.fieldsets)
+        if request.user.is_superuser:  # how many tries, and when the worker gave up
+            fieldsets[2] = ("E-mails", {"fields": ["team_email_detail", "patient_email_detail"]})
+        if not request.user.has_perm("trials.add_contactrequestevent"):
+            follow_up = [f for f in fieldsets[3][1]["fields"] if f != "note"]
+            fieldsets[3] = ("Follow-up", {"fields": follow_up})
+        return fieldsets
+
+    def get_list_filter(self, request):
+        if request.user.is_superuser:
+            return [*self.list_filter, EmailsFilter]
+        return self.list_filter
+
+    def has_resend_permission(self, request) -> bool:
+        return request.user.is_superuser
 
     def get_urls(self):
         return [
@@ -321,7 +361,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
-        if request.method == "GET" and changelist is not None:
+        if changelist is not None:  # whatever the method: any page that shows requests
             # Evaluating the page here fills the queryset's cache: the template reuses it.
             shown = [r.pk for r in changelist.result_list]
             if shown:
@@ -334,7 +374,8 @@ class ContactRequestAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         original = getattr(response, "context_data", {}).get("original")
-        if request.method == "GET" and original is not None:
+        # Whatever the method: a POST that fails validation shows the request again.
+        if original is not None:
             workflow.audit(request.user, AuditLogEntry.Action.VIEW, [original.pk], "opened")
         return response
 
@@ -419,6 +460,15 @@ class ContactRequestAdmin(admin.ModelAdmin):
             )
         self.message_user(request, f"{len(ids)} request(s) assigned to you.", messages.SUCCESS)
 
+    @admin.action(description="Send the unsent e-mails again", permissions=["resend"])
+    def send_emails_again(self, request, queryset):
+        queued = tasks.send_again(list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            f"{queued} e-mail(s) queued to be sent again." if queued else "Every e-mail was sent.",
+            messages.SUCCESS if queued else messages.INFO,
+        )
+
     # Columns
 
     @admin.display(description="#", ordering="pk")
@@ -468,6 +518,62 @@ class ContactRequestAdmin(admin.ModelAdmin):
     def assignee_name(self, cr: ContactRequest) -> str:
         return cr.assignee.get_username() if cr.assignee else ""
 
+    def _email_state(self, cr: ContactRequest, email: tasks.Email, *, detail: bool) -> str:
+        if sent := getattr(cr, email.sent):
+            return f"sent {when(sent)}"
+        attempts = getattr(cr, email.attempts)
+        if detail and (gave_up := getattr(cr, email.gave_up)):
+            return (
+                f"not sent: gave up after {attempts} tries, {when(gave_up)} "
+                "(“Send the unsent e-mails again” on the list tries again)"
+            )
+        if getattr(cr, email.sending):
+            return "being sent"
+        if detail and attempts:
+            return f"not sent yet ({attempts} tries so far)"
+        return "not sent yet"
+
+    @admin.display(description="study team notified")
+    def team_email(self, cr: ContactRequest) -> str:
+        return self._email_state(cr, tasks.TEAM, detail=False)
+
+    @admin.display(description="patient's copy")
+    def patient_email(self, cr: ContactRequest) -> str:
+        return self._email_state(cr, tasks.PATIENT, detail=False)
+
+    @admin.display(description="study team notified")
+    def team_email_detail(self, cr: ContactRequest) -> str:
+        return self._email_state(cr, tasks.TEAM, detail=True)
+
+    @admin.display(description="patient's copy")
+    def patient_email_detail(self, cr: ContactRequest) -> str:
+        return self._email_state(cr, tasks.PATIENT, detail=True)
+
+    @admin.display(description="checklist")
+    def checklist(self, cr: ContactRequest) -> str:
+        snapshot = prescreen.Snapshot.from_json(cr.prescreen)
+        return snapshot.label if snapshot else ""
+
+    @admin.display(description="pre-screening checklist")
+    def prescreen_answers(self, cr: ContactRequest) -> str:
+        """The verdict, each criterion against the patient or that they are not sure of, with
+        its text, and how many they answered in their favour."""
+        snapshot = prescreen.Snapshot.from_json(cr.prescreen)
+        if snapshot is None:
+            return "Not sent (the patient did not send their checklist answers)."
+        return format_html(
+            '<div class="prescreen-answers"><p><strong>{}</strong> (the patient\'s own '
+            "answers on the trial page; only the study team can say for sure)</p>{}{}<p>{}</p></div>",
+            snapshot.label,
+            _criteria_list(
+                "Against them", snapshot.against, lambda c: _AGAINST_WORDS.get(c["kind"], "")
+            ),
+            _criteria_list("Not sure", snapshot.unsure, lambda c: ""),
+            f"Answered in their favour: {snapshot.favourable} "
+            f"(inclusion criteria answered Yes, exclusion criteria answered No) · "
+            f"not answered: {snapshot.unanswered} of {snapshot.total}",
+        )
+
     @admin.display(description="e-mail")
     def email_link(self, cr: ContactRequest) -> str:
         return format_html('<a href="mailto:{}">{}</a>', cr.email, cr.email)
@@ -476,3 +582,39 @@ class ContactRequestAdmin(admin.ModelAdmin):
     def phone_link(self, cr: ContactRequest) -> str:
         dial = re.sub(r"[^0-9+]", "", cr.phone)
         return format_html('<a href="tel:{}">{}</a>', dial, cr.phone)
+
+
+_AGAINST_WORDS = {
+    "inclusion": "inclusion criterion, answered No",
+    "exclusion": "exclusion criterion, answered Yes",
+}
+
+
+def _criteria_list(title: str, criteria, describe) -> str:
+    """One kind of answer as a list: each criterion's text (and list), what was answered,
+    and the profile answer that answered it, if one did."""
+    if not criteria:
+        return ""
+    rows = []
+    for criterion in criteria:
+        source = rules.SOURCES.get(criterion.get("source", ""))
+        rows.append(
+            format_html(
+                "<li>{}{}{}{}{}</li>",
+                f"[{criterion['group']}] " if criterion.get("group") else "",
+                criterion.get("text", ""),
+                format_html(
+                    "<ul>{}</ul>",
+                    format_html_join(
+                        "", "<li>{}</li>", ((s,) for s in criterion.get("subitems", []))
+                    ),
+                )
+                if criterion.get("subitems")
+                else "",
+                format_html(" <em>({})</em>", describe(criterion)) if describe(criterion) else "",
+                format_html(" <em>(from {})</em>", source) if source else "",
+            )
+        )
+    return format_html(
+        "<p>{}:</p><ul>{}</ul>", title, format_html_join("", "{}", ((r,) for r in rows))
+    )

@@ -9,7 +9,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
@@ -25,6 +25,7 @@ from ..models import (
     Intervention,
     Site,
     StatusSummary,
+    TeamSummary,
     Trial,
 )
 from ..vocabularies import Phase
@@ -180,6 +181,7 @@ class TrialAdmin(admin.ModelAdmin):
                     "acronym",
                     "organization",
                     "contact_requests",
+                    "plain_language_summary",
                 ]
             },
         ),
@@ -223,7 +225,14 @@ class TrialAdmin(admin.ModelAdmin):
             {"classes": ["collapse"], "fields": ["imported_at", "raw_json"]},
         ),
     ]
-    readonly_fields = ["ctgov_link", "contact_requests", *DATES, "phase_list", "raw_json"]
+    readonly_fields = [
+        "ctgov_link",
+        "contact_requests",
+        "plain_language_summary",
+        *DATES,
+        "phase_list",
+        "raw_json",
+    ]
 
     def get_queryset(self, request):
         new = workflow.visible_to(
@@ -253,11 +262,19 @@ class TrialAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="trials_trial_import",
             ),
+            path(
+                "import/<int:upload_id>/",
+                self.admin_site.admin_view(self.import_status_view),
+                name="trials_trial_import_status",
+            ),
             *super().get_urls(),
         ]
 
-    def import_view(self, request: HttpRequest) -> TemplateResponse:
+    def import_view(self, request: HttpRequest) -> HttpResponse:
         return admin_views.import_ctgov_file(request, self)
+
+    def import_status_view(self, request: HttpRequest, upload_id: int) -> TemplateResponse:
+        return admin_views.import_status(request, self, upload_id)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
@@ -319,6 +336,25 @@ class TrialAdmin(admin.ModelAdmin):
             urlencode({"trial": trial.pk}),
             trial.new_requests_count,
         )
+
+    @admin.display(description="plain-language summary")
+    def plain_language_summary(self, trial: Trial) -> str:
+        """The study team's own summary: a link to write or change it, for who may."""
+        summary = TeamSummary.objects.filter(trial=trial).only("pk", "updated_at").first()
+        viewer = getattr(trial, "viewer", None)
+        if viewer is None or not workflow.summary_trials(viewer).filter(pk=trial.pk).exists():
+            return "Written" if summary else "None"
+        if summary:
+            url = reverse("admin:trials_teamsummary_change", args=[summary.pk])
+            return format_html('<a href="{}">Change the study team\'s summary</a>', url)
+        url = reverse("admin:trials_teamsummary_add") + "?" + urlencode({"trial": trial.pk})
+        return format_html('<a href="{}">Write a summary in plain words</a>', url)
+
+    def get_object(self, request, object_id, from_field=None):
+        trial = super().get_object(request, object_id, from_field)
+        if trial is not None:
+            trial.viewer = request.user  # for plain_language_summary, which gets only the trial
+        return trial
 
     # Dates as ClinicalTrials.gov gives them: a year, a month or a day, maybe estimated.
     started = _dated("start", "start")

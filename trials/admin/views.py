@@ -1,4 +1,5 @@
-"""Admin pages beyond the stock ones: the ClinicalTrials.gov upload and the contact request export.
+"""Admin pages beyond the stock ones: the ClinicalTrials.gov upload (imported by the
+task worker, trials.tasks.import_upload) and the contact request export.
 
 Both are reached through their ModelAdmin's URLs (`TrialAdmin.get_urls`,
 `ContactRequestAdmin.get_urls`) and use its permissions and querysets, so the
@@ -8,30 +9,32 @@ export holds exactly the requests the coordinator's filtered list shows.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from .. import workflow
-from ..importer import StrictAbort, Summary, import_items
-from ..models import AuditLogEntry
-from ..sources import iter_paths
+from .. import prescreen, workflow
+from ..models import AuditLogEntry, ImportUpload
+from ..tasks import import_upload
 
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin
 
-MAX_PROBLEMS_SHOWN = 500
 # A spreadsheet runs a cell starting with one of these as a formula: patients' text must not.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_COLUMNS = [
@@ -51,6 +54,7 @@ EXPORT_COLUMNS = [
     "other language",
     "message",
     "consent",
+    "pre-screening",
 ]
 
 
@@ -72,55 +76,59 @@ class ImportForm(forms.Form):
     )
 
 
-def import_ctgov_file(request: HttpRequest, model_admin: ModelAdmin) -> TemplateResponse:
+def import_ctgov_file(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
+    """The upload form: a valid file is stored and queued for the worker to import."""
     if not model_admin.has_import_permission(request):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
-    summary = None
     if request.method == "POST" and form.is_valid():
-        try:
-            summary = import_upload(form.cleaned_data["file"], strict=form.cleaned_data["strict"])
-        except StrictAbort as exc:
-            messages.error(request, f"Stopped at a bad record; nothing was imported. {exc}")
-        else:
-            level = messages.WARNING if summary.skipped else messages.SUCCESS
-            messages.add_message(request, level, f"Imported: {summary}")
+        upload = queue_upload(form.cleaned_data["file"], form.cleaned_data["strict"], request.user)
+        return HttpResponseRedirect(reverse("admin:trials_trial_import_status", args=[upload.pk]))
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
         "title": "Import from ClinicalTrials.gov",
         "form": form,
-        "summary": summary,
-        "problems": summary.problems[:MAX_PROBLEMS_SHOWN] if summary else [],
-        "problems_not_shown": max(0, len(summary.problems) - MAX_PROBLEMS_SHOWN) if summary else 0,
+        "recent": ImportUpload.objects.select_related("uploaded_by")[:10],
+        "max_mb": settings.IMPORT_UPLOAD_MAX_MB,
     }
     return TemplateResponse(request, "admin/trials/trial/import.html", context)
 
 
-def import_upload(upload: UploadedFile, *, strict: bool = False) -> Summary:
-    """Import an uploaded file with the same code as `import_ctgov`, streaming it from disk."""
-    name = Path(upload.name or "upload").name
+def import_status(request: HttpRequest, model_admin: ModelAdmin, upload_id: int) -> HttpResponse:
+    """Where an upload is: waiting, importing (the page reloads itself), or its summary."""
+    if not model_admin.has_import_permission(request):
+        raise PermissionDenied
+    upload = get_object_or_404(ImportUpload, pk=upload_id)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": f"Import of {upload.name}",
+        "upload": upload,
+        "summary": upload if upload.state == ImportUpload.State.DONE else None,
+        "problems": upload.problems,
+        "problems_not_shown": upload.problems_not_shown,
+    }
+    return TemplateResponse(request, "admin/trials/trial/import_status.html", context)
+
+
+def queue_upload(file: UploadedFile, strict: bool, user) -> ImportUpload:
+    """Store the uploaded file where the worker reads it, and queue its import."""
+    name = Path(file.name or "upload").name[:255]
     # The suffix (.json, .jsonl, .gz, .zip) tells a reader what the file is; keep only that.
     suffix = re.sub(r"[^A-Za-z0-9.]", "", "".join(Path(name).suffixes))[-20:]
-    if hasattr(upload, "temporary_file_path"):  # a large upload, already streamed to disk
-        return _import_path(upload.temporary_file_path(), name, strict)
-    with tempfile.NamedTemporaryFile(suffix=suffix) as copy:
-        for chunk in upload.chunks():
+    folder = settings.IMPORT_UPLOAD_DIR
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, stored = tempfile.mkstemp(suffix=suffix, dir=folder)
+    with os.fdopen(fd, "wb") as copy:
+        for chunk in file.chunks():
             copy.write(chunk)
-        copy.flush()
-        return _import_path(copy.name, name, strict)
-
-
-def _import_path(path: str, name: str, strict: bool) -> Summary:
-    try:
-        summary = import_items(iter_paths([path]), strict=strict)
-    except StrictAbort as exc:
-        exc.problem.source = exc.problem.source.replace(path, name)
-        raise StrictAbort(exc.problem) from None
-    # Problems name the temporary file; show the name the user uploaded instead.
-    for problem in summary.problems:
-        problem.source = problem.source.replace(path, name)
-    return summary
+    with transaction.atomic():
+        upload = ImportUpload.objects.create(
+            name=name, path=stored, strict=strict, uploaded_by=user
+        )
+        import_upload.enqueue(upload.pk)
+    return upload
 
 
 # Export
@@ -175,7 +183,15 @@ def _row(cr) -> list:
         cr.language,
         cr.message,
         "yes" if cr.consent else "no",
+        _prescreen_summary(cr.prescreen),
     ]
+
+
+def _prescreen_summary(data: dict | None) -> str:
+    """One cell for the checklist: the verdict and the counts; the criteria themselves
+    are on the request's page."""
+    snapshot = prescreen.Snapshot.from_json(data)
+    return snapshot.summary() if snapshot else ""
 
 
 def when(value) -> str:

@@ -4,13 +4,25 @@ PostgreSQL stores and analyzes trials_trial."""
 from django.db import migrations
 
 # Parses each text once and assembles the three vectors from the pieces: generated
-# columns would parse the title and conditions once per vector.
+# columns would parse the title and conditions once per vector. rank_document weighs
+# where a word stands, for relevance: the title (A), the first condition (B), the other
+# conditions (C), keywords and the trial's own MeSH terms (D); MeSH ancestors only match.
 TEXT_VECTORS_FUNCTION = """
 CREATE FUNCTION trials_trial_text_vectors() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     title tsvector := to_tsvector('english', coalesce(NEW.brief_title, ''));
     official tsvector := to_tsvector('english', coalesce(NEW.official_title, ''));
-    conditions tsvector := to_tsvector('english', coalesce(NEW.search_conditions, ''));
+    first_condition tsvector := to_tsvector('english', unaccent(coalesce(NEW.conditions[1], '')));
+    other_conditions tsvector := to_tsvector(
+        'english', unaccent(array_to_string(NEW.conditions[2:], ' ; '))
+    );
+    terms tsvector := to_tsvector(
+        'english', unaccent(array_to_string(NEW.keywords || NEW.mesh_terms, ' ; '))
+    );
+    ancestors tsvector := to_tsvector(
+        'english', unaccent(array_to_string(NEW.mesh_ancestors, ' ; '))
+    );
+    conditions tsvector := first_condition || other_conditions || terms || ancestors;
 BEGIN
     NEW.search_document := setweight(title, 'A')
         || setweight(official || to_tsvector('english', coalesce(NEW.acronym, '')), 'B')
@@ -18,15 +30,16 @@ BEGIN
         || setweight(to_tsvector('english', coalesce(NEW.search_interventions, '')), 'B')
         || setweight(to_tsvector('english', coalesce(NEW.brief_summary, '')), 'C');
     NEW.condition_document := setweight(conditions, 'A') || setweight(title || official, 'B');
-    NEW.rank_document := setweight(title, 'A') || setweight(conditions, 'B');
+    NEW.rank_document := setweight(title, 'A') || setweight(first_condition, 'B')
+        || setweight(other_conditions, 'C') || setweight(terms, 'D');
     RETURN NEW;
 END
 $$
 """
 TEXT_VECTORS_TRIGGER = """
 CREATE TRIGGER trials_trial_text_vectors
-BEFORE INSERT OR UPDATE OF brief_title, official_title, acronym, search_conditions,
-                           search_interventions, brief_summary
+BEFORE INSERT OR UPDATE OF brief_title, official_title, acronym, conditions, keywords,
+                           mesh_terms, mesh_ancestors, search_interventions, brief_summary
 ON trials_trial FOR EACH ROW EXECUTE FUNCTION trials_trial_text_vectors()
 """
 # Read for every match a search ranks or counts: kept in the row (compressed), never

@@ -5,25 +5,29 @@ every trial has a position 0..N-1 (in id order); each facet's column is an array
 that order (codes for a VALUE, bit sets for VALUES, (position, value) pairs for TERMS);
 each word that many trials contain (FREQUENT_SHARE of them; less for condition words)
 has bitmaps of the trials it matches (as a condition, and as free text) and, for
-relevance, of those whose conditions, title, or title and conditions hold it. A search
-made of such words (joined by AND, maybe negated) and of any filters ANDs bitmaps and
-masks, counts every facet option with NumPy, and picks its page in the order the SQL
-engine uses.
+relevance, of those whose rank_document fields hold it. A text criterion is evaluated
+over these bitmaps as PostgreSQL would (AND, OR, NOT; a phrase's candidates are checked
+in PostgreSQL; a word too rare for bitmaps is looked up there), then the filters' masks
+are ANDed, every facet option is counted with NumPy, and the page is picked in the order
+the SQL engine uses.
 
 `rebuild()` builds the index after each import and stores it in trials_searchindex;
-each server process loads each build once. A search it cannot answer (a phrase, OR, a
-rare word, only statuses, no build for the current data) gets None, and the SQL engine
-answers it; both give the same counts and order (tests/test_bitmaps.py).
+each server process loads each build once. A search it cannot answer (only statuses,
+only stop words, no build for the current data) gets None, and the SQL engine answers
+it; both give the same counts and order (tests/test_bitmaps.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
-import re
+import shutil
+import tempfile
 import threading
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import psycopg
@@ -31,8 +35,11 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from ..models import SearchIndex, Trial, TrialFacets
+from ..vocabularies import OPEN_STATUSES
+from . import tsquery
 from .criteria import AGE_KEY, Criteria
-from .facets import FACETS, Facet, Kind
+from .facets import FACETS, STATUS, Facet, Kind
+from .relevance import CONDITION_FIELDS, TEXT_FIELDS, points_by_count
 
 TABLE = Trial._meta.db_table
 FACETS_TABLE = TrialFacets._meta.db_table
@@ -52,26 +59,50 @@ _lock = threading.Lock()
 _loaded: Index | None = None
 
 
+@dataclass(frozen=True)
+class TextCriterion:
+    """How the index keeps the words of a text criterion."""
+
+    key: str  # the criterion: "condition" or "q"
+    vector: str  # the trials_trial column it matches
+    share: float  # words in at least this share of the trials get bitmaps
+    words: str  # the name of the array of those words
+    matches: str  # the name of the bitmaps of the trials each word matches
+    fields: dict  # relevance.py's fields of rank_document
+
+
+CRITERIA = {
+    "condition": TextCriterion(
+        "condition",
+        "condition_document",
+        FREQUENT_CONDITION_SHARE,
+        "words",
+        "matches",
+        CONDITION_FIELDS,
+    ),
+    "q": TextCriterion(
+        "q", "search_document", FREQUENT_SHARE, "text_words", "text_matches", TEXT_FIELDS
+    ),
+}
+
+
 @dataclass
 class Index:
     version: str
     arrays: dict[str, np.ndarray]
-    words: dict[str, int]  # condition lexeme -> row of arrays["matches"] and ["named"]
-    text_words: dict[str, int]  # free-text lexeme -> row of arrays["text_*"]
+    words: dict[str, dict[str, int]]  # text criterion -> word -> its row in the bitmaps
     terms: dict[str, list[str]]  # a TERMS facet's key -> its values, by code
 
     @property
     def size(self) -> int:
         return len(self.arrays["ids"])
 
-    def holding(self, name: str, terms: list[tuple[bool, str]]) -> np.ndarray:
-        """The trials whose bitmaps `name` hold every wanted word and no unwanted one."""
-        rows = self.text_words if name.startswith("text_") else self.words
-        found = np.ones(self.size, dtype=bool)
-        for wanted, word in terms:
-            bitmap = np.unpackbits(self.arrays[name][rows[word]], count=self.size).view(bool)
-            found &= bitmap if wanted else ~bitmap
-        return found
+    def bitmap(self, criterion: TextCriterion, name: str, word: str) -> np.ndarray | None:
+        """The trials of word bitmap `name` holding `word`, or None for a word it lacks."""
+        row = self.words[criterion.key].get(word)
+        if row is None:
+            return None
+        return np.unpackbits(self.arrays[name][row], count=self.size).view(bool)
 
 
 # Building
@@ -118,12 +149,13 @@ def rebuild() -> None:
             )
 
 
-def _column(cursor, expression: str, params=(), dtype=np.int32) -> np.ndarray:
+def _column(cursor, expression: str, params=(), dtype=np.int32, table=FACETS_TABLE) -> np.ndarray:
     """One value per trial, in trial id order, sent as packed big-endian integers."""
     kind, width = ("int8", ">i8") if dtype == np.int64 else ("int4", ">i4")
+    key = "id" if table == TABLE else "trial_id"
     cursor.execute(
-        f"SELECT string_agg({kind}send(({expression})::{kind}), ''::bytea ORDER BY trial_id) "
-        f"FROM {FACETS_TABLE}",
+        f"SELECT string_agg({kind}send(({expression})::{kind}), ''::bytea ORDER BY {key}) "
+        f"FROM {table}",
         params,
     )
     return np.frombuffer(cursor.fetchone()[0] or b"", dtype=width).astype(dtype)
@@ -190,52 +222,56 @@ def _build(cursor, rows):
             f"(SELECT trial_id, row_number() OVER (ORDER BY {order}) AS r FROM {FACETS_TABLE}) x"
         )
         yield name, _int4s(cursor.fetchone()[0])
+    yield "conditions", _column(cursor, "cardinality(conditions)", table=TABLE)
+    open_statuses = [s.value for s in OPEN_STATUSES]
+    yield "open", _column(cursor, f"{STATUS.column} = ANY(%s)", [open_statuses], dtype=np.int8)
     size = len(ids)
-    # Condition words: the trials each matches, and those whose conditions name it.
-    words = yield from _word_bitmaps(
-        ids,
-        _words_query("condition_document", "GROUP BY lexeme HAVING count(*) >= %s"),
-        [max(1, int(size * FREQUENT_CONDITION_SHARE))],
-        ["matches", "named"],
-        rows,
-    )
-    yield "words", np.array(words, dtype=str)
-    # Free-text words: the trials each matches; for relevance, those whose title or
-    # conditions hold it (rank_document) and those whose title does.
-    words = yield from _word_bitmaps(
-        ids,
-        _words_query("search_document", "GROUP BY lexeme HAVING count(*) >= %s", named=False),
-        [max(1, int(size * FREQUENT_SHARE))],
-        ["text_matches"],
-        rows,
-    )
-    yield "text_words", np.array(words, dtype=str)
-    yield from _word_bitmaps(
-        ids,
-        _words_query("rank_document", "AND lexeme = ANY(%s) GROUP BY lexeme"),
-        [words],
-        ["text_ranked", "text_titled"],
-        rows,
-        listed=words,
-    )
+    for criterion in CRITERIA.values():
+        # The trials each frequent word matches, then those whose rank_document fields
+        # hold it.
+        words = yield from _word_bitmaps(
+            ids,
+            _words_query(criterion.vector, "GROUP BY lexeme HAVING count(*) >= %s"),
+            [max(1, int(size * criterion.share))],
+            [criterion.matches],
+            rows,
+        )
+        yield criterion.words, np.array(words, dtype=str)
+        fields = criterion.fields
+        yield from _word_bitmaps(
+            ids,
+            _words_query(
+                "rank_document",
+                "AND lexeme = ANY(%s) GROUP BY lexeme",
+                [letters for letters, _ in fields.values()],
+            ),
+            [words],
+            list(fields),
+            rows,
+            listed=words,
+        )
 
 
-def _words_query(vector: str, having: str, named: bool = True) -> str:
+def _words_query(vector: str, having: str, fields: list[str] | None = None) -> str:
     """Each word of `vector` the condition `having` keeps, in the database's order, with
-    the ids of the trials holding it and, with named, of those holding it with weight A
-    (conditions in condition_document, the title in rank_document), as packed int4s.
+    the ids of the trials holding it or, with `fields` (weight letters), of the trials
+    holding it in each of those fields, as packed int4s.
 
     Trial ids, not positions: without a window function over the trials PostgreSQL
     reads them with parallel workers."""
-    if named:
-        filtered = ", string_agg(int4send(id::int4), ''::bytea) FILTER (WHERE 'A' = ANY(weights))"
+    if fields:
+        ids = ", ".join(
+            "string_agg(int4send(id::int4), ''::bytea) FILTER "
+            f"(WHERE weights && '{{{','.join(letters.upper())}}}'::text[])"
+            for letters in fields
+        )
         words = f"unnest({vector})"
     else:  # the lexemes alone are quicker to gather than with their positions and weights
-        filtered, words = "", f"unnest(tsvector_to_array({vector})) lexeme"
-    return (
-        f"SELECT lexeme, string_agg(int4send(id::int4), ''::bytea){filtered} "
-        f"FROM {TABLE}, {words} WHERE TRUE {having} ORDER BY lexeme"
-    )
+        ids, words = (
+            "string_agg(int4send(id::int4), ''::bytea)",
+            f"unnest(tsvector_to_array({vector})) lexeme",
+        )
+    return f"SELECT lexeme, {ids} FROM {TABLE}, {words} WHERE TRUE {having} ORDER BY lexeme"
 
 
 def _word_bitmaps(ids, query: str, params: list, names: list[str], rows, listed=None):
@@ -303,24 +339,17 @@ def _rows_in_transaction(sql: str, params=()):
 # Loading
 
 
-def _state(criteria: Criteria) -> tuple[str, str | None, str, str]:
-    """(data version, stored index version, q's tsquery, condition's tsquery): one query."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT max(imported_at) FROM {TABLE}), "
-            f"(SELECT version FROM {INDEX} WHERE name = %s), "
-            "websearch_to_tsquery('english', %s)::text, plainto_tsquery('english', %s)::text",
-            [NAME, criteria.q, criteria.normalized_condition],
-        )
-        latest, stored, q_query, condition_query = cursor.fetchone()
-    return (latest.isoformat() if latest else ""), stored, q_query, condition_query
-
-
 def current() -> Index | None:
     """This process's index, if it is the stored build and the trials are as it was
     built from, else None."""
-    version, stored, *_ = _state(Criteria())
-    return _current(version, stored)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT max(imported_at) FROM {TABLE}), "
+            f"(SELECT version FROM {INDEX} WHERE name = %s)",
+            [NAME],
+        )
+        latest, stored = cursor.fetchone()
+    return _current(latest.isoformat() if latest else "", stored)
 
 
 def _current(version: str, stored: str | None) -> Index | None:
@@ -338,34 +367,72 @@ def _current(version: str, stored: str | None) -> Index | None:
 
 
 def _load(stored: str) -> Index | None:
-    connection.ensure_connection()
-    arrays, parts = {}, {}
-    # Streamed a row at a time: reading the whole result at once would hold every
-    # array twice.
-    with psycopg.Cursor(connection.connection) as raw:
-        for name, data in raw.stream(
-            f"SELECT name, data FROM {INDEX} WHERE name LIKE %s AND version = %s",
-            [f"{NAME}:%", stored],
-            binary=True,
-        ):
-            name, _, part = name.partition(":")[2].partition("#")
-            array = np.load(io.BytesIO(data), allow_pickle=False)
-            if part:
-                parts.setdefault(name, {})[int(part)] = array
-            else:
-                arrays[name] = array
-    if "ids" not in arrays:
-        return None
-    for name in list(parts):
-        found = parts.pop(name)
-        arrays[name] = np.concatenate([found.pop(part) for part in sorted(found)])
+    """The index of build `stored`, its arrays mapped from files that every server
+    process on this machine shares (written by the first process that needs them)."""
+    folder = _folder(stored)
+    if not (folder / "ids.npy").exists():
+        if not _write_files(stored, folder):
+            return None
+    arrays = {
+        path.stem: np.load(path, mmap_mode="r", allow_pickle=False) for path in folder.glob("*.npy")
+    }
     return Index(
         stored,
         arrays,
-        {str(w): i for i, w in enumerate(arrays.pop("words"))},
-        {str(w): i for i, w in enumerate(arrays.pop("text_words"))},
+        {
+            key: {str(w): i for i, w in enumerate(arrays.pop(c.words))}
+            for key, c in CRITERIA.items()
+        },
         {f.key: arrays.pop(f"{f.key}_values").tolist() for f in FACETS if f.kind is Kind.TERMS},
     )
+
+
+def _folder(stored: str) -> Path:
+    """The folder of a build's files, in a folder of the database's own."""
+    params = connection.settings_dict
+    database = hashlib.sha256(f"{params['HOST']} {params['NAME']}".encode()).hexdigest()[:16]
+    build = hashlib.sha256(stored.encode()).hexdigest()[:16]
+    return Path(settings.SEARCH_INDEX_DIR) / database / build
+
+
+def _write_files(stored: str, folder: Path) -> bool:
+    """Copy build `stored` from the database into `folder`, one .npy file per array;
+    False when the build is gone. The folder appears whole (renamed into place), and
+    older builds' folders are removed (processes that map them keep their pages)."""
+    connection.ensure_connection()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".partial-"))
+    try:
+        parts: dict[str, dict[int, np.ndarray]] = {}
+        # Streamed a row at a time: reading the whole result at once would hold every
+        # array twice.
+        with psycopg.Cursor(connection.connection) as raw:
+            for name, data in raw.stream(
+                f"SELECT name, data FROM {INDEX} WHERE name LIKE %s AND version = %s",
+                [f"{NAME}:%", stored],
+                binary=True,
+            ):
+                name, _, part = name.partition(":")[2].partition("#")
+                array = np.load(io.BytesIO(data), allow_pickle=False)
+                if part:
+                    parts.setdefault(name, {})[int(part)] = array
+                else:
+                    np.save(partial / f"{name}.npy", array, allow_pickle=False)
+        if not (partial / "ids.npy").exists():
+            return False
+        for name, found in parts.items():
+            np.save(partial / f"{name}.npy", np.concatenate([found[p] for p in sorted(found)]))
+        try:
+            partial.rename(folder)
+        except OSError:
+            if not (folder / "ids.npy").exists():  # not another process's copy: a real error
+                raise
+        for other in folder.parent.iterdir():  # the database's older builds
+            if other != folder and not other.name.startswith(".partial-"):
+                shutil.rmtree(other, ignore_errors=True)
+        return True
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
 
 
 def forget() -> None:
@@ -378,24 +445,68 @@ def forget() -> None:
 # Searching
 
 
-TERM = re.compile(r"(!?)'((?:[^']|'')*)'")
+class Text:
+    """A text criterion over the index: the trials it matches and, for relevance, those
+    whose rank_document fields hold its wanted words (relevance.py)."""
 
+    def __init__(self, index: Index, criterion: TextCriterion, node: tsquery.Node):
+        self.index, self.criterion, self.node = index, criterion, node
+        # Words too rare for bitmaps: their trials, looked up in PostgreSQL (rare_words).
+        self.rare: dict[str, dict[str, np.ndarray]] = {}
 
-def _terms(query: str) -> list[tuple[bool, str]] | None:
-    """The words of a tsquery's text as (wanted, lexeme), or None unless it is words joined
-    by AND, each maybe negated (no OR, phrases or groups: those stay with PostgreSQL)."""
-    found = TERM.findall(query or "")
-    if not found or TERM.sub("", query).replace("&", "").strip():
-        return None
-    return [(not negated, word.replace("''", "'")) for negated, word in found]
+    def rare_words(self) -> set[str]:
+        return {
+            w for w in tsquery.words(self.node) if w not in self.index.words[self.criterion.key]
+        }
+
+    def leaf(self, name: str, word: str) -> np.ndarray:
+        """The trials whose bitmaps `name` hold `word`."""
+        found = self.index.bitmap(self.criterion, name, word)
+        return self.rare[word][name] if found is None else found
+
+    def matches(self) -> np.ndarray:
+        return self._evaluate(self.node, self.criterion.matches)
+
+    def held(self, name: str) -> np.ndarray:
+        """The trials whose field `name` holds the wanted words."""
+        node = tsquery.loosened(self.node)
+        if node is None:
+            return np.zeros(self.index.size, dtype=bool)
+        return self._evaluate(node, name)
+
+    def _evaluate(self, node: tsquery.Node, name: str) -> np.ndarray:
+        if isinstance(node, tsquery.Word):
+            return self.leaf(name, node.lexeme)
+        if isinstance(node, tsquery.Not):
+            return ~self._evaluate(node.operand, name)
+        left, right = self._evaluate(node.left, name), self._evaluate(node.right, name)
+        if isinstance(node, tsquery.Or):
+            return left | right
+        both = left & right
+        if isinstance(node, tsquery.Phrase) and both.any():
+            return self._phrase(node, both)
+        return both
+
+    def _phrase(self, node: tsquery.Phrase, candidates: np.ndarray) -> np.ndarray:
+        """Of the trials holding both sides, those where they stand as the phrase says."""
+        ids = self.index.arrays["ids"]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {TABLE} WHERE id = ANY(%s) "
+                f"AND {self.criterion.vector} @@ %s::tsquery",
+                [ids[candidates].tolist(), tsquery.text(node)],
+            )
+            found = [row[0] for row in cursor.fetchall()]
+        mask = np.zeros(self.index.size, dtype=bool)
+        mask[np.searchsorted(ids, found)] = True
+        return mask
 
 
 @dataclass
 class Prepared:
     index: Index
     masks: dict[str, np.ndarray]  # every criterion (texts too) as a mask, by key
-    condition: list[tuple[bool, str]]  # the condition's words, (wanted, lexeme)
-    text: list[tuple[bool, str]]  # the free text's words
+    texts: dict[str, Text]
 
     def matching(self, without: str | None = None) -> np.ndarray:
         """The trials meeting every criterion but `without`."""
@@ -406,13 +517,12 @@ class Prepared:
         return found
 
     def relevance(self) -> np.ndarray:
-        """The SQL engine's relevance of every trial (0 to 3), from the bitmaps."""
-        score = np.zeros(self.index.size, dtype=np.int8)
-        if self.text:  # every word in the title; in the title and conditions together
-            score += self.index.holding("text_titled", self.text)
-            score += self.index.holding("text_ranked", self.text)
-        if self.condition:  # every word in the trial's conditions
-            score += self.index.holding("named", self.condition)
+        """The SQL engine's relevance of every trial, from the bitmaps."""
+        score = np.zeros(self.index.size, dtype=np.int32)
+        counts = self.index.arrays["conditions"]
+        for text in self.texts.values():
+            for name, (_, points) in text.criterion.fields.items():
+                score += text.held(name) * points_by_count(points, counts)
         return score
 
 
@@ -420,23 +530,73 @@ def _prepare(criteria: Criteria) -> Prepared | None:
     """What a search this index can answer needs, else None."""
     if not settings.SEARCH_BITMAPS or criteria.only_statuses:
         return None  # the SQL engine reads statuses alone from trials_statussummary, as fast
-    version, stored, q_query, condition_query = _state(criteria)
+    version, stored, parsed = _state(criteria)
     index = _current(version, stored)
     if index is None:
         return None
-    masks, condition, text = {}, [], []
-    if criteria.q:
-        text = _terms(q_query)
-        if text is None or any(w not in index.text_words for _, w in text):
-            return None
-        masks["q"] = index.holding("text_matches", text)
-    if criteria.condition:
-        condition = _terms(condition_query)  # plainto_tsquery: words joined by AND
-        if condition is None or any(w not in index.words for _, w in condition):
-            return None
-        masks["condition"] = index.holding("matches", condition)
-    masks.update(_masks(criteria, index))
-    return Prepared(index, masks, condition, text)
+    texts = {}
+    for key, node in parsed.items():
+        if node is None:
+            return None  # only stop words: nothing to match, and the SQL engine says so
+        texts[key] = Text(index, CRITERIA[key], node)
+    _look_up_rare_words(index, list(texts.values()))
+    masks = {key: text.matches() for key, text in texts.items()}
+    masks.update(filter_masks(criteria, index))
+    return Prepared(index, masks, texts)
+
+
+def _state(criteria: Criteria) -> tuple[str, str | None, dict[str, tsquery.Node | None]]:
+    """The data version, the stored index's version and the parsed text criteria: one
+    query."""
+    terms = criteria.condition_terms if criteria.condition else ()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT max(imported_at) FROM {TABLE}), "
+            f"(SELECT version FROM {INDEX} WHERE name = %s), "
+            f"{tsquery.query_sql('q')}::text, "
+            + (f"{tsquery.query_sql('condition', len(terms))}::text" if terms else "''"),
+            [NAME, criteria.q, *terms],
+        )
+        latest, stored, q, condition = cursor.fetchone()
+    texts = {"q": q, "condition": condition}
+    parsed = {key: tsquery.parse(texts[key]) for key in criteria.texts()}
+    return (latest.isoformat() if latest else ""), stored, parsed
+
+
+def _look_up_rare_words(index: Index, texts: list[Text]) -> None:
+    """Find in PostgreSQL, in one query whose index finds few rows, the trials of the words
+    too rare for bitmaps, for every field a text reads (Text.rare)."""
+    wanted = [(text, word) for text in texts for word in sorted(text.rare_words())]
+    if not wanted:
+        return
+    columns, params, where, where_params = [], [], [], []
+    for text, word in wanted:
+        query = tsquery.text(tsquery.Word(word))
+        columns.append(f"{text.criterion.vector} @@ %s::tsquery")
+        params.append(query)
+        for letters, _ in text.criterion.fields.values():
+            columns.append(f"ts_filter(rank_document, '{{{','.join(letters)}}}') @@ %s::tsquery")
+            params.append(query)
+        where.append(f"{text.criterion.vector} @@ %s::tsquery")
+        where_params.append(query)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, {', '.join(columns)} FROM {TABLE} WHERE {' OR '.join(where)}",
+            [*params, *where_params],
+        )
+        rows = cursor.fetchall()
+    ids = np.array([row[0] for row in rows], dtype=np.int64)
+    flags = np.array([row[1:] for row in rows], dtype=bool).reshape(len(rows), len(columns))
+    positions = np.searchsorted(index.arrays["ids"], ids)
+    column = 0
+    for text, word in wanted:
+        masks = {}
+        for name in [text.criterion.matches, *text.criterion.fields]:
+            mask = np.zeros(index.size, dtype=bool)
+            mask[positions[flags[:, column]]] = True
+            masks[name] = mask
+            column += 1
+        text.rare[word] = masks
 
 
 def page(criteria: Criteria, offset: int, limit: int) -> list[int] | None:
@@ -469,7 +629,7 @@ def _codes(facet: Facet, values) -> list[int]:
     return [stored.index(v) + 1 for v in values if v in stored]
 
 
-def _masks(criteria: Criteria, index: Index) -> dict[str, np.ndarray]:
+def filter_masks(criteria: Criteria, index: Index) -> dict[str, np.ndarray]:
     """Each criterion but the texts as a mask, by key."""
     a = index.arrays
     masks = {}
@@ -537,7 +697,9 @@ def _page(criteria: Criteria, prepared: Prepared, offset: int, limit: int) -> li
     else:
         key = a["updated"][hits].astype(np.int64)
         if criteria.ranked:
-            key -= prepared.relevance()[hits].astype(np.int64) * (index.size + 1)
+            # Relevance first, then open to enrollment, then the most recently updated.
+            first = prepared.relevance()[hits].astype(np.int64) * 2 + a["open"][hits]
+            key -= first * (index.size + 1)
     wanted = min(offset + limit, len(hits))
     first = (
         np.argpartition(key, wanted - 1)[:wanted] if wanted < len(hits) else np.arange(len(hits))

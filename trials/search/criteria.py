@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ..ctgov import normalize_term
 from ..models import age_span
-from .facets import BY_KEY, FACETS, STATUS, Facet
+from .facets import BY_KEY, FACETS, STATUS, Facet, Kind
+from .lay_names import LAY_NAMES
 
 SORTS = {
     "relevance": _("Best match"),
@@ -63,6 +64,17 @@ class Criteria:
     def normalized_condition(self) -> str:
         return normalize_term(self.condition)
 
+    @property
+    def lay_terms(self) -> tuple[str, ...]:
+        """The MeSH terms of the condition when it is an everyday name ("heart attack")."""
+        return LAY_NAMES.get(self.normalized_condition, ())
+
+    @property
+    def condition_terms(self) -> tuple[str, ...]:
+        """What the condition matches: the words as typed, or the MeSH terms of its
+        everyday name (normalized)."""
+        return (self.normalized_condition, *(normalize_term(t) for t in self.lay_terms))
+
     def texts(self) -> dict[str, str]:
         """The text criteria that are set, by key."""
         return {key: text for key in TEXT_KEYS if (text := getattr(self, key))}
@@ -104,6 +116,51 @@ class Criteria:
     def replace(self, **changes) -> Criteria:
         return dataclasses.replace(self, **changes)
 
+    def as_json(self) -> dict:
+        """The criteria as JSON, to store (an alert's search): the order is left out."""
+        found: dict = {key: text for key, text in self.texts().items()}
+        if self.age is not None:
+            found["age"] = self.age
+        if self.chosen:
+            found["chosen"] = {key: list(values) for key, values in self.chosen.items()}
+        return found
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> Criteria:
+        """Criteria stored by `as_json`; a facet no longer declared is left out."""
+        chosen = data.get("chosen") or {}
+        return cls(
+            q=data.get("q", ""),
+            condition=data.get("condition", ""),
+            age=data.get("age"),
+            chosen={key: tuple(values) for key, values in chosen.items() if key in BY_KEY},
+        )
+
+    def in_words(self, trials: str | None = None) -> str:
+        """The search as a patient would say it: "trials for lupus nephritis, open to
+        enrollment, for age 34"; `trials` names what is found ("new trials")."""
+        trials = trials or str(_("trials"))
+        head = {
+            frozenset({"condition", "q"}): _("%(trials)s for %(condition)s matching “%(q)s”"),
+            frozenset({"condition"}): _("%(trials)s for %(condition)s"),
+            frozenset({"q"}): _("%(trials)s matching “%(q)s”"),
+            frozenset(): "%(trials)s",
+        }[frozenset(self.texts())]
+        parts = [str(head) % {"trials": trials, **self.texts()}]
+        statuses = self.effective_statuses
+        if STATUS.key not in self.chosen:
+            parts.append(str(_("open to enrollment")))
+        elif statuses:
+            parts.append(_or([STATUS.vocabulary.label_for(s).lower() for s in statuses]))
+        else:
+            parts.append(str(_("in any status")))
+        for facet, values in self.filters().items():
+            if facet is not STATUS:
+                parts.append(_facet_in_words(facet, values))
+        if self.age is not None:
+            parts.append(str(_("for age %(age)s")) % {"age": self.age})
+        return ", ".join(parts)
+
     @classmethod
     def of(cls, *, q="", condition="", age=None, sort="relevance", **chosen) -> Criteria:
         """Criteria from keyword arguments, facets by key: Criteria.of(phase=["PHASE2"]).
@@ -115,3 +172,21 @@ class Criteria:
             sort=sort,
             chosen={k: tuple(v) for k, v in chosen.items() if v is not None},
         )
+
+
+def _or(values: list[str]) -> str:
+    if len(values) < 2:
+        return "".join(values)
+    return str(_("%(some)s or %(last)s")) % {"some": ", ".join(values[:-1]), "last": values[-1]}
+
+
+def _facet_in_words(facet: Facet, values: tuple[str, ...]) -> str:
+    """One facet's criterion in words: "in phase 2 or phase 3", "in France"."""
+    if facet.kind is Kind.FLAG:
+        return (
+            f"{str(facet.flag_label).lower()}: {str(_('yes') if values[0] == 'true' else _('no'))}"
+        )
+    if facet.kind is Kind.TERMS:
+        return str(_("in %(places)s")) % {"places": _or(list(values))}
+    labels = [facet.vocabulary.label_for(v) for v in values]
+    return f"{str(facet.label).lower()}: {_or(labels)}"

@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from django.db import connection
 
 from ..models import StatusSummary, Trial, TrialFacets
+from ..vocabularies import OPEN_STATUSES
+from . import tsquery
 from .criteria import AGE_KEY, Criteria
 from .facets import COLUMNS, FACETS, Facet, Kind
+from .relevance import CONDITION_FIELDS, TEXT_FIELDS, points_sql
 
 TABLE = Trial._meta.db_table
 FACETS_TABLE = TrialFacets._meta.db_table
@@ -26,6 +29,7 @@ SUMMARY = StatusSummary._meta.db_table
 GROUP_COLUMNS = ", ".join(dict.fromkeys(f.column for f in FACETS if f.enumerated))
 ENUMERATED = {f.key for f in FACETS if f.enumerated}
 ARRAY_TYPES = {Kind.VALUES: "varchar[]", Kind.TERMS: "text[]"}
+OPEN = "ARRAY[" + ", ".join(f"'{s.value}'" for s in OPEN_STATUSES) + "]::varchar[]"
 
 
 @dataclass(frozen=True)
@@ -52,11 +56,11 @@ def _texts(criteria: Criteria) -> dict[str, Sql]:
     """The text criteria as conditions on a row of trials_trial (its indexed vectors)."""
     found = {}
     if criteria.q:
-        found["q"] = Sql("search_document @@ websearch_to_tsquery('english', %s)", (criteria.q,))
+        found["q"] = Sql(f"search_document @@ {tsquery.query_sql('q')}", (criteria.q,))
     if criteria.condition:
+        terms = criteria.condition_terms
         found["condition"] = Sql(
-            "condition_document @@ plainto_tsquery('english', %s)",
-            (criteria.normalized_condition,),
+            f"condition_document @@ {tsquery.query_sql('condition', len(terms))}", terms
         )
     return found
 
@@ -130,32 +134,29 @@ def with_texts(criteria: Criteria) -> Sql:
 
 
 def _rank(criteria: Criteria) -> Sql:
-    """How well a trial `f` of trials_trial matches the text criteria.
-
-    Relevance in steps the bitmaps compute too: every word in the title (2), in the
-    title and conditions together (1); for the condition, every word in the trial's
-    conditions (1). Ties go to the most recently updated."""
-    ranks, params = [], []
-    if criteria.q:
-        ranks.append(
-            "((ts_filter(f.rank_document, '{a}') @@ websearch_to_tsquery('english', %s))::int"
-            " + (f.rank_document @@ websearch_to_tsquery('english', %s))::int)"
-        )
-        params.extend([criteria.q, criteria.q])
-    if criteria.condition:
-        ranks.append(
-            "(ts_filter(f.condition_document, '{a}') @@ plainto_tsquery('english', %s))::int"
-        )
-        params.append(criteria.normalized_condition)
-    return Sql(" + ".join(ranks), tuple(params))
+    """How much a trial `f` of trials_trial is about the text criteria (relevance.py)."""
+    parts, params = [], []
+    texts = tsquery.parsed(criteria)
+    for key, fields in (("condition", CONDITION_FIELDS), ("q", TEXT_FIELDS)):
+        if not (ranking := tsquery.ranking(texts.get(key))):
+            continue
+        for weights, points in fields.values():
+            held = f"(ts_filter(f.rank_document, '{{{','.join(weights)}}}') @@ %s::tsquery)::int"
+            parts.append(f"{points_sql(points, 'f.conditions')} * {held}")
+            params.append(ranking)
+    # Never a bare 0: in an ORDER BY, PostgreSQL reads it as a column number.
+    return Sql(" + ".join(parts) or "0::int", tuple(params))
 
 
 def _order(criteria: Criteria, rank: str = "", alias: str = "f") -> str:
-    """The ORDER BY of the chosen sort; `rank` is the relevance when ranked."""
+    """The ORDER BY of the chosen sort; `rank` is the relevance when ranked (then trials
+    open to enrollment come first at equal relevance)."""
     if criteria.sort == "newest":
         return f"{alias}.first_posted DESC NULLS LAST, {alias}.nct_id"
     updated = f"{alias}.last_update DESC NULLS LAST, {alias}.nct_id"
-    return f"{rank} DESC, {updated}" if rank else updated
+    if not rank:
+        return updated
+    return f"{rank} DESC, {alias}.overall_status = ANY({OPEN}) DESC, {updated}"
 
 
 # Searching
@@ -178,6 +179,17 @@ def page(criteria: Criteria, offset: int, limit: int) -> list[int]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*where.params, *rank.params, limit, offset])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def among(criteria: Criteria, ids: list[int]) -> list[int]:
+    """The trials of `ids` that match, in id order."""
+    where = _where(on_trials(criteria))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT f.id FROM {TABLE} f WHERE f.id = ANY(%s) AND {where.sql} ORDER BY f.id",
+            [ids, *where.params],
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -258,7 +270,7 @@ def counts_and_page(
     column = "id" if texts else "trial_id AS id"
     parts.append(
         f"SELECT jsonb_agg(x.id ORDER BY {_order(criteria, f'x.{rank}' if rank else '', 'x')}) "
-        f"AS ids FROM (SELECT f.{column}, f.nct_id, f.last_update, f.first_posted"
+        f"AS ids FROM (SELECT f.{column}, f.nct_id, f.last_update, f.first_posted, f.overall_status"
         f"{', f.rank' if rank else ''} FROM {source} f WHERE {where.sql} "
         f"ORDER BY {_order(criteria, f'f.{rank}' if rank else '')} LIMIT %s OFFSET %s) x"
     )

@@ -69,6 +69,8 @@ class Command(BaseCommand):
                 sys.stderr.write("\n")
         for problem in summary.problems:
             self.stderr.write(f"skipped: {problem}")
+        for change in summary.site_changes:
+            self.stdout.write(f"Coordinators' site: {change}")
         self.stdout.write(f"Imported: {summary}")
         if summary.skipped:
             raise CommandError(
