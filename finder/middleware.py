@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import psycopg
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -23,6 +23,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from trials.ctgov import CONTROL_CHARACTERS
+from trials.search.db import reading
 
 logger = logging.getLogger(__name__)
 
@@ -93,14 +94,15 @@ def statement_timeout(get_response: Callable[[HttpRequest], HttpResponse]):
 
     def middleware(request: HttpRequest) -> HttpResponse:
         limit = settings.STATEMENT_TIMEOUT_MS
-        if limit:
+        # The default database, and the read replica searches read from, if any.
+        for database in {connections[DEFAULT_DB_ALIAS], reading()} if limit else ():
             try:
-                connection.ensure_connection()
-                if _limited.get(connection.connection) != limit:
-                    connection.connection.execute(
+                database.ensure_connection()
+                if _limited.get(database.connection) != limit:
+                    database.connection.execute(
                         "SELECT set_config('statement_timeout', %s, false)", [f"{limit}ms"]
                     )
-                    _limited[connection.connection] = limit
+                    _limited[database.connection] = limit
             except (OperationalError, InterfaceError):
                 pass  # the database is down: the view meets it and answers the 503 page
         return get_response(request)

