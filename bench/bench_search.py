@@ -28,7 +28,15 @@ KINDS = [
     ("no filter", 0.10),
     ("condition", 0.20),
     ("condition+status+phase+age", 0.20),
-    ("free text", 0.15),
+    # Free text as a search log has it (an assumption, not a measured log): plain words
+    # mostly, a quoted phrase in about one query of six, OR and a left-out word rarely, and
+    # words only a few trials hold (a rare disease, a drug's name) in about one of seven.
+    ("free text", 0.09),
+    ("phrase", 0.025),
+    ("or", 0.01),
+    ("negation", 0.005),
+    ("rare word", 0.02),
+    ("every filter", 0.02),
     ("country", 0.08),
     ("deep page", 0.05),
     ("autocomplete", 0.12),
@@ -119,6 +127,33 @@ def build_requests(count: int, rng: random.Random) -> list[tuple[str, str, dict]
         "diet",
         "sleep",
     ]
+    rare = (
+        list(
+            ConditionTerm.objects.filter(trial_count__range=(1, 3))
+            .order_by("term")
+            .values_list("term", flat=True)[:2000]
+        )
+        or conditions
+    )
+    phrases = [
+        '"quality of life"',
+        '"stem cell"',
+        '"healthy volunteers"',
+        '"blood pressure"',
+        '"breast cancer"',
+        '"type 2 diabetes"',
+        '"heart failure"',
+        '"chronic pain"',
+    ]
+    ors = [
+        "asthma OR copd",
+        "lupus OR vasculitis",
+        "insulin OR metformin",
+        "migraine OR headache",
+        "vaccine OR immunization",
+        "depression OR anxiety",
+    ]
+    negations = ["cancer -breast", "pain -opioid", "diabetes -type1", "surgery -cardiac"]
     kinds, weights = zip(*KINDS, strict=True)
     requests = []
     for _ in range(count):
@@ -140,6 +175,28 @@ def build_requests(count: int, rng: random.Random) -> list[tuple[str, str, dict]
         elif kind == "free text":
             url = "/?" + urlencode(
                 {"q": rng.choice(words), "status": rng.choice(["ALL", "RECRUITING"])}
+            )
+        elif kind in ("phrase", "or", "negation", "rare word"):
+            texts = {"phrase": phrases, "or": ors, "negation": negations, "rare word": rare}
+            url = "/?" + urlencode(
+                {"q": rng.choice(texts[kind]), "status": rng.choice(["ALL", "RECRUITING"])}
+            )
+        elif kind == "every filter":
+            url = "/?" + urlencode(
+                {
+                    "condition": rng.choice(conditions),
+                    "q": rng.choice(words),
+                    "status": "RECRUITING",
+                    "phase": rng.choice(["PHASE2", "PHASE3"]),
+                    "age": rng.randint(18, 70),
+                    "sex": rng.choice(["FEMALE", "MALE"]),
+                    "type": "INTERVENTIONAL",
+                    "healthy": "false",
+                    "has_results": rng.choice(["true", "false"]),
+                    "country": rng.choice(countries),
+                    **rng.choice(PLACES),
+                    "radius": "250",
+                }
             )
         elif kind == "country":
             url = "/?" + urlencode({"country": rng.choice(countries)})
@@ -199,7 +256,8 @@ def measure(size: int, count: int, naive: int = 0) -> dict:
             continue
         times.setdefault("all searches", []).append(elapsed)
         # The textbook baseline knows no distances.
-        if naive and kind != "near a place" and len(times["all searches"]) % naive == 0:
+        placed = kind in ("near a place", "every filter")
+        if naive and not placed and len(times["all searches"]) % naive == 0:
             params = {
                 k: (v if k == "phase" else v[0]) for k, v in parse_qs(urlsplit(url).query).items()
             }
