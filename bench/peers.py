@@ -169,6 +169,8 @@ def trialfinder_process(size: int, count: int):
                 if not filterset.is_valid():
                     continue
             criteria = filterset.criteria()
+            if criteria.near is not None:
+                continue  # the peers hold no sites' points: searches near a place are ours alone
             criteria_of.append((criteria, filterset.page_number))
             requests.append(
                 {
@@ -193,6 +195,7 @@ def trialfinder_process(size: int, count: int):
                 "codes": f.codes if f.enumerated else [],
             }
             for f in FACETS
+            if f.column  # the distance facet has none
         ]
         path = OUT / f"peers-{size}-requests.json"
         path.write_text(json.dumps({"facets": facets, "requests": requests}))
