@@ -73,7 +73,8 @@ class ReplicaRouter:
     """The catalogue's reads to this request's replica; everything else to the primary."""
 
     def db_for_read(self, model, **hints) -> str:
-        if model._meta.label_lower in CATALOGUE:
+        # The database cache's stand-in model has no label: it is not the catalogue.
+        if getattr(model._meta, "label_lower", None) in CATALOGUE:
             return reading_from()
         return DEFAULT_DB_ALIAS
 

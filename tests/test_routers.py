@@ -80,6 +80,13 @@ def test_contact_requests_sessions_and_tasks_are_read_from_the_primary_even_in_a
     }
 
 
+def test_the_database_caches_entries_are_read_from_the_primary_even_in_a_search():
+    from django.core.cache import caches
+
+    entry = caches["shared"].cache_model_class  # a stand-in model without a label
+    assert serve(factory.get("/"), entry) == {"CacheEntry": "default", "writes": {"default"}}
+
+
 def test_a_contact_form_post_reads_the_trial_from_the_primary_and_writes_there():
     seen = serve(factory.post("/trials/NCT01234567/contact/"), Trial, ContactRequest)
     assert seen == {"Trial": "default", "ContactRequest": "default", "writes": {"default"}}
