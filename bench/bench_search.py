@@ -61,7 +61,6 @@ def ensure_database(size: int) -> dict[str, str]:
     db_name = f"trialfinder_bench_{size}"
     env = bench_env(db_name)
     manage(env, "migrate", "-v0")  # a database from an older schema gets the new tables
-    manage(env, "load_places", "-v0")  # the towns and ZIP codes "near a place" finds
     probe = subprocess.run(
         [
             PYTHON,
@@ -78,12 +77,13 @@ def ensure_database(size: int) -> dict[str, str]:
         manage(env, "migrate", "-v0", check=True)
         # A database imported by an older version lacks what newer searches read precomputed.
         manage(env, "refresh_search", check=True, stdout=subprocess.DEVNULL)
-        return env
-    env = fresh_database(db_name)
-    path = synthetic_file(size)
-    started = time.monotonic()
-    manage(env, "import_ctgov", str(path), check=True, stdout=subprocess.DEVNULL)
-    print(f"  imported {size:,} studies in {time.monotonic() - started:.0f} s", flush=True)
+    else:
+        env = fresh_database(db_name)
+        path = synthetic_file(size)
+        started = time.monotonic()
+        manage(env, "import_ctgov", str(path), check=True, stdout=subprocess.DEVNULL)
+        print(f"  imported {size:,} studies in {time.monotonic() - started:.0f} s", flush=True)
+    manage(env, "load_places", "-v0")  # the towns and ZIP codes "near a place" finds
     return env
 
 
