@@ -22,7 +22,16 @@ import time
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import BASE, PYTHON, bench_env, fresh_database, manage, percentile, synthetic_file  # noqa: E402
+from common import (  # noqa: E402
+    BASE,
+    PYTHON,
+    bench_env,
+    fresh_database,
+    manage,
+    percentile,
+    sizes_parser,
+    synthetic_file,
+)
 
 KINDS = [
     ("no filter", 0.10),
@@ -293,12 +302,7 @@ def measure(size: int, count: int, naive: int = 0) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--json", help="also write the figures to this file")
+    parser = sizes_parser(__doc__)
     parser.add_argument(
         "--naive",
         type=int,

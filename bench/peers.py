@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import BASE, OUT, PYTHON, percentile  # noqa: E402
+from common import BASE, OUT, PYTHON, percentile, sizes_parser  # noqa: E402
 
 ENGINES = ("trialfinder", "duckdb", "tantivy")
 PAGE_SIZE = 20
@@ -984,12 +984,7 @@ def report(result: dict) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--json", help="also write the figures to this file")
+    parser = sizes_parser(__doc__)
     parser.add_argument(
         "--reuse-indexes",
         action="store_true",
