@@ -846,16 +846,21 @@ def test_the_changed_trials_match_a_search_exactly_as_the_search_page_finds_them
     assert set(part.ids[part.matching(criteria)].tolist()) == found & set(some)
 
 
-def test_a_search_near_a_place_keeps_its_place_and_matches_as_the_search_page_finds():
+@pytest.mark.parametrize(
+    ("status", "search"),
+    [([], {}), (["COMPLETED", "RECRUITING"], {}), ([], {"condition": "Lupus"})],
+)
+def test_a_search_near_a_place_keeps_its_place_and_matches_as_the_search_page_finds(status, search):
     from trials.geo import Near
     from trials.search import sql
     from trials.search.criteria import Criteria
     from trials.search.subset import Subset
 
-    criteria = Criteria.of(near=Near.at("Paris", 48.86, 2.35), radius=["100"], status=[])
+    near = Near.at("Paris", 48.86, 2.35)
+    criteria = Criteria.of(near=near, radius=["100"], status=status, **search)
     stored = Criteria.from_json(criteria.as_json())
     assert stored == criteria
-    assert stored.in_words().endswith("within 100 km of Paris")
+    assert "within 100 km of Paris" in stored.in_words()
     ids = list(Trial.objects.values_list("pk", flat=True))
     subset = Subset(ids)
     found = set(subset.ids[subset.matching(stored)].tolist())

@@ -5,10 +5,10 @@ Running every subscription's search over the whole store would take hours, and a
 the changed trials are known not to be news. `Subset(ids)` loads the changed trials once
 into an index of the bitmaps engine's shape, keeping every word however rare, and
 `matching(criteria)` answers each search with that engine's masks and its reading of
-the words (phrases checked in PostgreSQL on the few trials holding their words). A
-search of stop words alone is asked of PostgreSQL, restricted to the same trials
-(`sql.among`). Either way a trial matches exactly when the search page
-would list it.
+the words (phrases checked in PostgreSQL on the few trials holding their words), and a
+place by the distances to the trials' sites, measured in NumPy. A search of stop words
+alone is asked of PostgreSQL, restricted to the same trials (`sql.among`). Either way a
+trial matches exactly when the search page would list it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from collections.abc import Iterable
 import numpy as np
 from django.db import connection
 
-from ..models import Trial
+from .. import geo
+from ..models import Site, Trial
 from . import bitmaps, sql, tsquery
 from .criteria import Criteria
 from .facets import FACETS, Facet, Kind
@@ -32,6 +33,7 @@ class Subset:
     def __init__(self, ids: Iterable[int]):
         self.index = _load(sorted(set(ids)))
         self.ids = self.index.arrays["ids"]  # those still in the store
+        self._sites: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @property
     def size(self) -> int:
@@ -41,9 +43,7 @@ class Subset:
         """Which trials of the subset match, as a mask in the order of `ids`."""
         if not self.size:
             return np.zeros(0, dtype=bool)
-        if criteria.near:
-            return self._in_postgresql(criteria)  # the subset holds no sites' points
-        found = np.ones(self.size, dtype=bool)
+        found = self._near(criteria) if criteria.near else np.ones(self.size, dtype=bool)
         for key, node in tsquery.parsed(criteria).items():
             if node is None:
                 return self._in_postgresql(criteria)  # only stop words: as the SQL engine says
@@ -56,6 +56,19 @@ class Subset:
             found &= text.matches()
         for mask in bitmaps.filter_masks(criteria, self.index).values():
             found &= mask
+        return found
+
+    def _near(self, criteria: Criteria) -> np.ndarray:
+        """The trials with a site that counts within the search's distance of its place
+        (the sites' points loaded for the first search with a place)."""
+        if self._sites is None:
+            self._sites = _sites(self.ids)
+        positions, points, open_site = self._sites
+        near = criteria.near
+        counts = np.ones(len(positions), dtype=bool) if criteria.every_site else open_site
+        within = geo.km_to_points(near.lat, near.lon, points) <= criteria.radius_km
+        found = np.zeros(self.size, dtype=bool)
+        found[positions[counts & within]] = True
         return found
 
     def _load_text_words(self) -> None:
@@ -95,6 +108,24 @@ def _load(ids: list[int]) -> bitmaps.Index:
     )
     words, arrays[condition.matches] = _word_bitmaps([r[n + 2] or [] for r in rows])
     return bitmaps.Index("subset", arrays, {condition.key: words}, terms)
+
+
+def _sites(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The listed sites with a point of the trials of `ids`: each one's trial (its
+    position in `ids`), its point (latitude, longitude), and whether it counts when only
+    sites open to enrollment do (geo.counting_sql)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.trial_id, s.latitude, s.longitude, {geo.counting_sql(False)} "
+            f"FROM {Site._meta.db_table} s JOIN {TABLE} t ON t.id = s.trial_id "
+            f"WHERE s.trial_id = ANY(%s) AND {geo.counting_sql(True)}",
+            [ids.tolist()],
+        )
+        rows = cursor.fetchall()
+    trials, lat, lon, open_site = zip(*rows, strict=True) if rows else ((), (), (), ())
+    points = np.column_stack([np.array(lat, dtype=np.float64), np.array(lon, dtype=np.float64)])
+    positions = np.searchsorted(ids, np.array(trials, dtype=np.int64))
+    return positions, points, np.array(open_site, dtype=bool)
 
 
 def _column(ids: np.ndarray, expression: str) -> list:
