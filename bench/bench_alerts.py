@@ -52,7 +52,8 @@ with connection.cursor() as cursor:
     towns = cursor.fetchall()
 words = ["exercise", "vaccine", "surgery", '"quality of life"', "pain -opioid", "diet"]
 now = timezone.now()
-Subscription.objects.all().delete()
+with connection.cursor() as cursor:
+    cursor.execute("TRUNCATE trials_alerttrial, trials_alert, trials_subscriptiontoken, trials_subscription")
 batch = []
 for i in range(count):
     found = {{"condition": rng.choice(terms)}}

@@ -680,6 +680,23 @@ def test_purge_deletes_unconfirmed_sign_ups_and_subscriptions_not_reconfirmed(cl
     assert Subscription.objects.get(pk=soon.pk).reminded_at is None
 
 
+def test_purge_deletes_more_subscriptions_than_one_statement_can_name():
+    long_ago = timezone.now() - dt.timedelta(days=800)
+    Subscription.objects.bulk_create(
+        Subscription(
+            email=f"person{i}@example.org",
+            query="condition=asthma",
+            criteria={"condition": "asthma"},
+            confirmed_at=long_ago,
+            matched_until=long_ago,
+        )
+        for i in range(70_000)
+    )
+    call_command("purge_alerts", stdout=(out := io.StringIO()))
+    assert "70000 subscriptions not re-confirmed" in out.getvalue().replace(",", "")
+    assert not Subscription.objects.exists()
+
+
 # The feed
 
 

@@ -193,6 +193,16 @@ class Purged:
     reminded: int = 0
 
 
+# Subscriptions deleted per statement: Django deletes their alerts and tokens by listing
+# the subscriptions' ids, and a statement holds at most 65,535 parameters.
+DELETE_BATCH = 10_000
+
+
+def _delete_in_batches(subscriptions) -> None:
+    while ids := list(subscriptions.values_list("pk", flat=True)[:DELETE_BATCH]):
+        Subscription.objects.filter(pk__in=ids).delete()
+
+
 def purge(now: dt.datetime | None = None, *, dry_run: bool = False) -> Purged:
     """Delete the subscriptions never confirmed within CONFIRM_DAYS, those not re-confirmed
     for ALERT_RETENTION_DAYS, and links older than that; queue a reminder to re-confirm
@@ -215,8 +225,8 @@ def purge(now: dt.datetime | None = None, *, dry_run: bool = False) -> Purged:
     if dry_run:
         return purged
     with transaction.atomic():
-        unconfirmed.delete()
-        expired.delete()
+        _delete_in_batches(unconfirmed)
+        _delete_in_batches(expired)
         old_tokens.delete()
         for pk in remind.select_for_update().values_list("pk", flat=True):
             Subscription.objects.filter(pk=pk).update(reminded_at=now)
