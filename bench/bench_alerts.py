@@ -86,7 +86,7 @@ from django.db.models import Count
 from trials.models import Alert, AlertTrial
 reasons = AlertTrial.objects.values_list("reason").annotate(n=Count("id")).order_by("reason")
 print(Alert.objects.count(), "alerts,", AlertTrial.objects.count(), "trials in them:",
-      ", ".join(f"{{n}} {{reason}}" for reason, n in reasons))
+      ", ".join(f"{n} {reason}" for reason, n in reasons))
 """
 
 
