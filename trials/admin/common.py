@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import re
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
+from .. import workflow
 from ..ctgov import CONTROL_CHARACTERS
 from ..models import (
     ContactRequest,
@@ -109,3 +112,57 @@ class OptionsFilter(admin.SimpleListFilter):
         if (option := self.options().get(self.value())) is not None:
             return queryset.filter(option[1])
         return queryset
+
+
+# What a trial's own coordinators write about it, one row per trial (the study team's
+# summary, its languages): who may is `workflow.summary_trials`.
+
+
+class TrialRowForm(forms.ModelForm):
+    """The form of a row about one trial. `cannot` ends "so you cannot …", `exists` ends
+    "NCT… already has …"."""
+
+    user = None  # set by TrialRowAdmin.get_form
+    cannot = ""
+    exists = ""
+
+    def clean_trial(self) -> Trial:
+        trial = self.cleaned_data["trial"]
+        if not workflow.summary_trials(self.user).filter(pk=trial.pk).exists():
+            raise forms.ValidationError(
+                f"You are not assigned to the whole of {trial.nct_id}, so you cannot "
+                f"{self.cannot}. Ask an administrator to assign you to the trial."
+            )
+        rows = self._meta.model.objects.filter(trial=trial).exclude(pk=self.instance.pk)
+        if rows.exists():
+            raise forms.ValidationError(f"{trial.nct_id} already has {self.exists}")
+        return trial
+
+
+class TrialRowAdmin(admin.ModelAdmin):
+    """The admin of rows about one trial: only the trials the user may write for are
+    offered, and a row stays with its trial (write a new one for another)."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "trial"] if obj else self.readonly_fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "trial":
+            allowed = workflow.summary_trials(request.user)
+            kwargs["queryset"] = allowed.only("pk", "nct_id", "brief_title")
+            if request.user.is_superuser:
+                # Every trial: a lookup by id, not a list of hundreds of thousands.
+                kwargs["widget"] = ForeignKeyRawIdWidget(db_field.remote_field, self.admin_site)
+            else:
+                kwargs["empty_label"] = "Choose one of your trials"
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request):
+        return (
+            super().has_add_permission(request) and workflow.summary_trials(request.user).exists()
+        )

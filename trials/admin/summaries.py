@@ -9,39 +9,26 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from .. import workflow
-from ..models import TeamSummary, Trial
+from ..models import TeamSummary
 from ..plain import render_markdown
-from .common import TRIAL_COLUMNS_DEFERRED
+from .common import TRIAL_COLUMNS_DEFERRED, TrialRowAdmin, TrialRowForm
 
 MAX_LENGTH = 6000  # a few paragraphs: the page shows it first, above everything else
 
 
-class TeamSummaryForm(forms.ModelForm):
-    user = None  # set by TeamSummaryAdmin.get_form
+class TeamSummaryForm(TrialRowForm):
+    cannot = "write its summary"
+    exists = "a summary: change that one instead."
 
     class Meta:
         model = TeamSummary
         fields = ["trial", "text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 14, "cols": 80})}
-
-    def clean_trial(self) -> Trial:
-        trial = self.cleaned_data["trial"]
-        if not workflow.summary_trials(self.user).filter(pk=trial.pk).exists():
-            raise forms.ValidationError(
-                f"You are not assigned to the whole of {trial.nct_id}, so you cannot write "
-                "its summary. Ask an administrator to assign you to the trial."
-            )
-        if TeamSummary.objects.filter(trial=trial).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(
-                f"{trial.nct_id} already has a summary: change that one instead."
-            )
-        return trial
 
     def clean_text(self) -> str:
         text = self.cleaned_data["text"].strip()
@@ -56,7 +43,7 @@ class TeamSummaryForm(forms.ModelForm):
 
 
 @admin.register(TeamSummary)
-class TeamSummaryAdmin(admin.ModelAdmin):
+class TeamSummaryAdmin(TrialRowAdmin):
     form = TeamSummaryForm
     list_display = ["trial_nct_id", "trial_title", "last_change", "updated_by"]
     list_select_related = ["trial", "updated_by"]
@@ -68,34 +55,9 @@ class TeamSummaryAdmin(admin.ModelAdmin):
         summaries = super().get_queryset(request).defer(*TRIAL_COLUMNS_DEFERRED)
         return workflow.summaries_visible_to(summaries, request.user)
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.user = request.user
-        return form
-
     def get_fields(self, request, obj=None):
         return (
             ["trial", "text", "preview", "last_change", "updated_by"] if obj else ["trial", "text"]
-        )
-
-    def get_readonly_fields(self, request, obj=None):
-        # A summary stays with its trial; write a new one for another trial.
-        return [*self.readonly_fields, "trial"] if obj else self.readonly_fields
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "trial":
-            allowed = workflow.summary_trials(request.user)
-            kwargs["queryset"] = allowed.only("pk", "nct_id", "brief_title")
-            if request.user.is_superuser:
-                # Every trial: a lookup by id, not a list of hundreds of thousands.
-                kwargs["widget"] = ForeignKeyRawIdWidget(db_field.remote_field, self.admin_site)
-            else:
-                kwargs["empty_label"] = "Choose one of your trials"
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_add_permission(self, request):
-        return (
-            super().has_add_permission(request) and workflow.summary_trials(request.user).exists()
         )
 
     def save_model(self, request, obj, form, change):
