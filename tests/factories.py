@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import itertools
 
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
 from trials.importer import import_items
 from trials.models import Trial
 from trials.sources import Item
@@ -143,3 +146,23 @@ def site(facility: str, city: str, lat: float, lon: float, status: str = "RECRUI
         "status": status,
         "geoPoint": {"lat": lat, "lon": lon},
     }
+
+
+def run_queue() -> int:
+    """Run every task that is due, as `manage.py db_worker` does (without its loop)."""
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while (task := DBTaskResult.objects.ready().first()) is not None:
+        task.claim("test-worker")
+        worker.run_task(task)
+        ran += 1
+    return ran

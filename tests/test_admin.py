@@ -871,7 +871,7 @@ def test_a_coordinator_reads_a_trial_with_its_sites_contacts_and_interventions(w
 
 def upload(client, name: str, content: bytes, **extra):
     """Upload a file, let the worker import it, and open the page that shows how it went."""
-    from .test_contact import run_queue
+    from .factories import run_queue
 
     queued = client.post(IMPORT, {"file": SimpleUploadedFile(name, content), **extra})
     assert queued.status_code == 302, queued
@@ -880,7 +880,7 @@ def upload(client, name: str, content: bytes, **extra):
 
 
 def test_an_upload_is_imported_by_the_worker_not_in_the_request(w, settings, tmp_path):
-    from .test_contact import run_queue
+    from .factories import run_queue
 
     settings.IMPORT_UPLOAD_DIR = tmp_path
     client = as_user(w.client, w.root)
@@ -1057,7 +1057,7 @@ def test_a_request_page_says_whether_and_when_the_team_and_the_patient_were_e_ma
 def test_superusers_see_that_the_worker_gave_up_and_can_send_again(w, settings):
     from django.core import mail
 
-    from .test_contact import run_queue
+    from .factories import run_queue
 
     gave_up = timezone.now()
     ContactRequest.objects.filter(pk=w.marie.pk).update(

@@ -17,13 +17,12 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from trials.alerts import sending, subscriptions
 from trials.models import Alert, AlertTrial, Subscription, SubscriptionToken, Trial
 
-from .factories import make_trial, site
+from .factories import make_trial, run_queue, site
 
 pytestmark = pytest.mark.django_db
 
@@ -39,26 +38,6 @@ def fresh_limits():
     cache.clear()  # django-ratelimit counts in the cache, which outlives a test
     yield
     cache.clear()
-
-
-def run_queue() -> int:
-    """Run every task that is due, as `manage.py db_worker` does (without its loop)."""
-    worker = Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    )
-    ran = 0
-    while (task := DBTaskResult.objects.ready().first()) is not None:
-        task.claim("test-worker")
-        worker.run_task(task)
-        ran += 1
-    return ran
 
 
 def later(**delta) -> None:

@@ -19,14 +19,13 @@ from django.db import connections, transaction
 from django.test import Client
 from django.utils import timezone
 from django.views.debug import ExceptionReporter
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from finder.forms import ContactForm
 from trials import contact
 from trials.models import AuditLogEntry, ContactRequest, ContactRequestEvent, Site
 
-from .factories import make_trial
+from .factories import make_trial, run_queue
 
 pytestmark = pytest.mark.django_db
 
@@ -86,26 +85,6 @@ def post(client, trial, headers=None, **overrides):
         data.setdefault("site", str(offered[0].pk))
     data = {k: v for k, v in data.items() if v is not None}
     return client.post(url(trial), data, headers=headers or {})
-
-
-def run_queue() -> int:
-    """Run every task that is due, as `manage.py db_worker` does (without its loop)."""
-    worker = Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    )
-    ran = 0
-    while (task := DBTaskResult.objects.ready().first()) is not None:
-        task.claim("test-worker")
-        worker.run_task(task)
-        ran += 1
-    return ran
 
 
 def time_passes() -> None:

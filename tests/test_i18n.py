@@ -23,8 +23,8 @@ import finder.my_trials_forms
 from finder.catalogues import catalogues
 from trials.models import ContactRequest, TeamLanguages
 
-from .factories import make_trial
-from .test_contact import PATIENT, run_queue
+from .factories import make_trial, run_queue
+from .test_contact import PATIENT
 
 pytestmark = pytest.mark.django_db
 

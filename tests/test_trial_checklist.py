@@ -21,8 +21,8 @@ from trials import prescreen
 from trials.models import ContactRequest, CoordinatorAssignment
 from trials.rules import Profile
 
-from .factories import make_trial
-from .test_contact import PATIENT, run_queue
+from .factories import make_trial, run_queue
+from .test_contact import PATIENT
 
 pytestmark = pytest.mark.django_db
 
