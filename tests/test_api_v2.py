@@ -89,6 +89,40 @@ def test_every_page_together_holds_every_matching_study_once(client, stored):
     assert ids == sorted(ids)  # without sort, in NCT ID order
 
 
+@pytest.mark.parametrize("sort", [None, "LastUpdatePostDate:desc", "EnrollmentCount"])
+@pytest.mark.parametrize("size", [1, 7, 1000])
+def test_pages_found_among_the_search_engines_matches_are_those_the_query_finds(
+    client, monkeypatch, sort, size
+):
+    from trials.search import engine
+
+    query = {
+        "query.cond": "cancer",
+        "filter.overallStatus": "COMPLETED|RECRUITING|ACTIVE_NOT_RECRUITING",
+        "pageSize": size,
+        **({"sort": sort} if sort else {}),
+    }
+    asked = []
+    matching = engine.matching
+    monkeypatch.setattr(engine, "matching", lambda c: asked.append(c) or matching(c))
+    among = every_page(client, **query)
+    assert asked and matching(asked[0])  # the engine gave its matches
+    monkeypatch.setattr(engine, "matching", lambda c: None)
+    found = every_page(client, **query)
+    assert [nct_id(s) for s in among] == [nct_id(s) for s in found]
+    assert len(found) > 7
+
+
+def test_a_condition_with_punctuation_is_counted_as_the_search_page_counts_it(client, monkeypatch):
+    from trials.studies import sql
+
+    monkeypatch.setattr(sql, "count", None)  # no count of its own in SQL: the engine's
+    counted = get(client, countTotal="true", **{"query.cond": "Lupus Erythematosus, Systemic"})
+    plain = get(client, countTotal="true", **{"query.cond": "Lupus Erythematosus Systemic"})
+    assert counted.json["totalCount"] == plain.json["totalCount"] > 0
+    assert counted.ids == plain.ids
+
+
 def test_the_last_page_has_no_token(client):
     data = get(client, pageSize=1000, **{"filter.overallStatus": "SUSPENDED"}).json
     assert "nextPageToken" not in data

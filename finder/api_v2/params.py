@@ -57,6 +57,7 @@ GEO = re.compile(r"^distance\((-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?),(\d+(?:\.\d+)?
 NCT_ID = re.compile(r"^NCT0*([1-9]\d{0,7})$", re.IGNORECASE)
 KM_PER_MILE = 1.609344
 ALNUM = re.compile(r"^[^\W_]+$")
+HAS_ALNUM = re.compile(r"[^\W_]")
 
 # aggFilters: ClinicalTrials.gov's filter ids and option keys, with the facet and codes
 # of TrialFinder's search each stands for.
@@ -293,14 +294,17 @@ def _choose(chosen: dict[str, set[str]], key: str, codes: set[str]) -> bool:
 
 
 def _simple(words: list[Text], phrases: bool) -> bool:
-    """Words TrialFinder's own search reads the same way (letters and digits only)."""
+    """Words TrialFinder's own search reads the same way: a condition's plain words as
+    they come (both read them with plainto_tsquery, punctuation and all), free text's
+    letters and digits only (its search gives quotes, "-" and "or" meanings)."""
     for word in words:
         if word.phrase and not phrases:
             return False
         if _is_nct_id(word):
             return False
+        plain = ALNUM.match if phrases else HAS_ALNUM.search
         parts = word.words.split()
-        if not parts or not all(ALNUM.match(p) and p.lower() != "or" for p in parts):
+        if not parts or not all(plain(p) and p.lower() != "or" for p in parts):
             return False
     return True
 

@@ -84,8 +84,15 @@ def studies_list(request: HttpRequest) -> HttpResponse:
         except ValueError as exc:
             raise BadRequest(f"pageToken is not valid: {exc}") from None
     first_page = after is None
-    total = _total(query) if asked.count_total and first_page else None
-    ids, last = studies.page(query, after, asked.page_size)
+    # The search engine's matches, when it has them at hand: the count, and the page
+    # found among them when they are few.
+    among = (
+        engine.matching(query.criteria) if query.only_criteria and query.criteria.keys() else None
+    )
+    total = None
+    if asked.count_total and first_page:
+        total = len(among) if among is not None else _total(query)
+    ids, last = studies.page(query, after, asked.page_size, among)
     next_token = tokens.make(asked.signature, last) if last is not None else None
     if asked.format == "csv":
         response = StreamingHttpResponse(

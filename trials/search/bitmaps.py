@@ -685,6 +685,13 @@ def counts_and_page(
     return counts, _page(criteria, prepared, offset, limit)
 
 
+def matching(criteria: Criteria) -> np.ndarray | None:
+    """The ids of the matching trials, in order; None if this index cannot answer."""
+    if (prepared := _prepare(criteria)) is None:
+        return None
+    return prepared.index.arrays["ids"][prepared.matching()]
+
+
 def relaxations(criteria: Criteria) -> dict[str, int] | None:
     """As sql.relaxations; None if this index cannot answer."""
     if (prepared := _prepare(criteria)) is None:

@@ -60,6 +60,13 @@ def run(criteria: Criteria, page: int = 1, size: int = PAGE_SIZE) -> Result:
     return Result(criteria, counts, total, found, pages, ids, page)
 
 
+def matching(criteria: Criteria) -> list[int] | None:
+    """The ids of every matching trial, in id order, when the bitmaps can say them at
+    once; else None."""
+    found = bitmaps.matching(criteria)
+    return None if found is None else found.tolist()
+
+
 def _page(criteria: Criteria, offset: int, limit: int) -> list[int]:
     found = bitmaps.page(criteria, offset, limit)
     return found if found is not None else sql.page(criteria, offset, limit)

@@ -43,6 +43,7 @@ ALIASES = "(f.raw #> '{protocolSection,identificationModule,nctIdAliases}')"
 FALSE = Sql("FALSE")
 TRUE = Sql("TRUE")
 BIG_AGE = 2**31 - 1  # days: a missing maximum age is no limit
+AMONG_AT_MOST = 20_000  # ids of the matching studies sent with a page's query
 
 
 class QueryTooSlow(Exception):
@@ -509,12 +510,20 @@ def _after(keys: list[OrderKey], values: list) -> Sql:
     )
 
 
-def page(query: StudyQuery, after: list | None, size: int) -> tuple[list[int], list | None]:
+def page(
+    query: StudyQuery, after: list | None, size: int, among: list[int] | None = None
+) -> tuple[list[int], list | None]:
     """The ids of up to `size` studies after the position `after` (the keys of the
     previous page's last study; None: the first page), and the keys of the last one
-    when more follow (else None)."""
+    when more follow (else None). `among`, when given, are the ids of every study the
+    query matches."""
     keys = order_keys(query)
-    condition = where(query)
+    if among is not None and len(among) <= AMONG_AT_MOST:
+        # The planner knows how many these are, so it picks well between looking each up
+        # and walking the sort key's index (it cannot tell how many studies words match).
+        condition = Sql("f.id = ANY(%s)", (among,))
+    else:
+        condition = where(query)
     if after is not None:
         position = _after(keys, after)
         condition = Sql(
