@@ -45,7 +45,11 @@ _CTGOV_NAMES = {
 def _locale() -> Locale | None:
     """The active language's CLDR locale; None for English, whose words the records
     already hold."""
-    code = translation.get_language() or "en"
+    return _locale_of(translation.get_language() or "en")
+
+
+@cache
+def _locale_of(code: str) -> Locale | None:
     if code.split("-")[0] == "en":
         return None
     return Locale.parse(translation.to_locale(code))

@@ -275,6 +275,11 @@ class Trial(models.Model):
 
     objects = TrialQuerySet.as_manager()
 
+    # What a result card shows beside the record when the search sets it: the passage
+    # the words matched, and the nearest site that counts.
+    snippet = ""
+    nearby = None
+
     class Meta:
         ordering = ["nct_id"]
         constraints = [

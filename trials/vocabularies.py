@@ -27,14 +27,18 @@ class Vocabulary(models.TextChoices):
     def label_for(cls, value: str) -> str:
         """The label of a code in the active language, or the code in words when the
         vocabulary does not know it."""
-        if value in cls.values:
+        try:
             return str(cls(value).label)
-        return (value or "").replace("_", " ").capitalize()
+        except ValueError:
+            return (value or "").replace("_", " ").capitalize()
 
     @classmethod
     def explain(cls, value: str) -> str:
         """The explanation of a code in the active language, or ""."""
-        return str(cls(value).explanation) if value in cls.values else ""
+        try:
+            return str(cls(value).explanation)
+        except ValueError:
+            return ""
 
 
 class Status(Vocabulary):

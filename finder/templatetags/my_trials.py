@@ -8,12 +8,13 @@ and "<key>_other", the script choosing by the count.
 from __future__ import annotations
 
 import json
+from functools import cache
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -152,6 +153,13 @@ COUNTED = {
 
 @register.simple_tag
 def my_trials_strings() -> SafeString:
+    return _strings_meta(get_language())
+
+
+@cache
+def _strings_meta(language: str) -> SafeString:
+    """The page's strings for site.js in `language` (the catalogues never change while
+    the site runs)."""
     strings = {key: str(value) for key, value in STRINGS.items()}
     for key, sentence in COUNTED.items():
         strings[f"{key}_one"] = sentence(1)
