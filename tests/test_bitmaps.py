@@ -141,6 +141,12 @@ def test_a_broad_condition_search_reads_no_trial_rows():
         Criteria(condition="Zzyzx Syndrome"),  # a word no trial has
         Criteria(condition="heart attack"),  # an everyday name: its MeSH term too
         Criteria(q="-cancer"),  # nothing wanted: every trial but those, ranked alike
+        # A phrase among many filters is checked only where a count can ask about it.
+        Criteria.of(
+            q='"quality of life"', status=["RECRUITING", "COMPLETED"], phase=["PHASE2"], age=40
+        ),
+        Criteria.of(q='cancer -"quality of life"', sex=["FEMALE"], type=["INTERVENTIONAL"]),
+        Criteria.of(q='"quality of life"', condition="Neoplasms", status=[], age=60),
     ],
 )
 def test_phrases_or_and_rare_words_are_answered_from_the_bitmaps_as_postgresql_does(criteria):

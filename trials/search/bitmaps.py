@@ -489,6 +489,9 @@ class Text:
         self.index, self.criterion, self.node = index, criterion, node
         # Words too rare for bitmaps: their trials, looked up in PostgreSQL (rare_words).
         self.rare: dict[str, dict[str, np.ndarray]] = {}
+        # The other criteria's masks: a phrase is checked only on the trials that fail
+        # at most one of them, the only ones a count or the page asks this text about.
+        self.others: list[np.ndarray] = []
 
     def rare_words(self) -> set[str]:
         return {
@@ -524,7 +527,13 @@ class Text:
         return both
 
     def _phrase(self, node: tsquery.Phrase, candidates: np.ndarray) -> np.ndarray:
-        """Of the trials holding both sides, those where they stand as the phrase says."""
+        """Of the trials holding both sides, those where they stand as the phrase says
+        (exact where a count or the page can ask; False elsewhere)."""
+        if len(self.others) > 1:
+            failed = np.zeros(self.index.size, dtype=np.int8)
+            for mask in self.others:
+                failed += ~mask
+            candidates = candidates & (failed <= 1)
         ids = self.index.arrays["ids"]
         with reading().cursor() as cursor:
             cursor.execute(
@@ -580,14 +589,16 @@ def _prepare(criteria: Criteria) -> Prepared | None:
             return None  # only stop words: nothing to match, and the SQL engine says so
         texts[key] = Text(index, CRITERIA[key], node)
     _look_up_rare_words(index, list(texts.values()))
-    masks = {key: text.matches() for key, text in texts.items()}
-    masks.update(filter_masks(criteria, index))
+    masks = filter_masks(criteria, index)
     distances = None
     if criteria.near:
         if "site_points" not in index.arrays:
             return None  # a build made before the index held the sites' points
         distances = _distances(criteria, index)
         masks[DISTANCE.key] = distances <= criteria.radius_km
+    for key, text in texts.items():
+        text.others = list(masks.values())
+        masks[key] = text.matches()
     return Prepared(index, masks, texts, criteria.near, distances)
 
 
