@@ -106,7 +106,7 @@ def test_pages_found_among_the_search_engines_matches_are_those_the_query_finds(
     matching = engine.matching
     monkeypatch.setattr(engine, "matching", lambda c: asked.append(c) or matching(c))
     among = every_page(client, **query)
-    assert asked and matching(asked[0])  # the engine gave its matches
+    assert asked and len(matching(asked[0])) > 0  # the engine gave its matches
     monkeypatch.setattr(engine, "matching", lambda c: None)
     found = every_page(client, **query)
     assert [nct_id(s) for s in among] == [nct_id(s) for s in found]

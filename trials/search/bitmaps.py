@@ -30,6 +30,7 @@ import tempfile
 import threading
 import uuid
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -493,6 +494,16 @@ class Text:
         # at most one of them, the only ones a count or the page asks this text about.
         self.others: list[np.ndarray] = []
 
+    @cached_property
+    def asked(self) -> np.ndarray | None:
+        """The trials that fail at most one of the other criteria (None: every trial)."""
+        if len(self.others) < 2:
+            return None
+        failed = np.zeros(self.index.size, dtype=np.int8)
+        for mask in self.others:
+            failed += ~mask
+        return failed <= 1
+
     def rare_words(self) -> set[str]:
         return {
             w for w in tsquery.words(self.node) if w not in self.index.words[self.criterion.key]
@@ -529,11 +540,8 @@ class Text:
     def _phrase(self, node: tsquery.Phrase, candidates: np.ndarray) -> np.ndarray:
         """Of the trials holding both sides, those where they stand as the phrase says
         (exact where a count or the page can ask; False elsewhere)."""
-        if len(self.others) > 1:
-            failed = np.zeros(self.index.size, dtype=np.int8)
-            for mask in self.others:
-                failed += ~mask
-            candidates = candidates & (failed <= 1)
+        if self.asked is not None:
+            candidates = candidates & self.asked
         ids = self.index.arrays["ids"]
         with reading().cursor() as cursor:
             cursor.execute(

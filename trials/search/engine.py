@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 
@@ -60,11 +61,10 @@ def run(criteria: Criteria, page: int = 1, size: int = PAGE_SIZE) -> Result:
     return Result(criteria, counts, total, found, pages, ids, page)
 
 
-def matching(criteria: Criteria) -> list[int] | None:
+def matching(criteria: Criteria) -> np.ndarray | None:
     """The ids of every matching trial, in id order, when the bitmaps can say them at
     once; else None."""
-    found = bitmaps.matching(criteria)
-    return None if found is None else found.tolist()
+    return bitmaps.matching(criteria)
 
 
 def _page(criteria: Criteria, offset: int, limit: int) -> list[int]:

@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
@@ -511,7 +512,7 @@ def _after(keys: list[OrderKey], values: list) -> Sql:
 
 
 def page(
-    query: StudyQuery, after: list | None, size: int, among: list[int] | None = None
+    query: StudyQuery, after: list | None, size: int, among: np.ndarray | None = None
 ) -> tuple[list[int], list | None]:
     """The ids of up to `size` studies after the position `after` (the keys of the
     previous page's last study; None: the first page), and the keys of the last one
@@ -521,7 +522,7 @@ def page(
     if among is not None and len(among) <= AMONG_AT_MOST:
         # The planner knows how many these are, so it picks well between looking each up
         # and walking the sort key's index (it cannot tell how many studies words match).
-        condition = Sql("f.id = ANY(%s)", (among,))
+        condition = Sql("f.id = ANY(%s)", (among.tolist(),))
     else:
         condition = where(query)
     if after is not None:
