@@ -13,6 +13,7 @@ import re
 import django_filters
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from trials import geo
@@ -284,12 +285,18 @@ class TrialFilterSet(django_filters.FilterSet):
                 for bad in values:
                     if bad not in good:
                         notices.append(
-                            f"Ignored {label.lower()} “{_shorten(bad)}”: not a value we know."
+                            gettext("Ignored %(field)s “%(value)s”: not a value we know.")
+                            % {"field": label.lower(), "value": _shorten(bad)}
                         )
                 data.setlist(name, good)
             else:
                 notices.append(
-                    f"Ignored {label.lower()} “{_shorten(data.get(name, ''))}”: {messages[0]}"
+                    gettext("Ignored %(field)s “%(value)s”: %(problem)s")
+                    % {
+                        "field": label.lower(),
+                        "value": _shorten(data.get(name, "")),
+                        "problem": messages[0],
+                    }
                 )
                 data.pop(name, None)
         filterset = cls(data)

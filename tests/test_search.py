@@ -422,6 +422,26 @@ def test_bad_values_are_ignored_with_a_notice(client, query, notice):
 
 
 @pytest.mark.parametrize(
+    "language, notices",
+    [
+        (
+            "es",
+            ["Valor «PHASE9» ignorado (fase): no es un valor", "Valor «forty» ignorado (edad): "],
+        ),
+        (
+            "fr",
+            ["Valeur « PHASE9 » ignorée (phase) : nous ne", "Valeur « forty » ignorée (âge) : "],
+        ),
+    ],
+)
+def test_the_notice_of_an_ignored_value_is_in_the_pages_language(client, language, notices):
+    page = client.get(f"/{language}/?phase=PHASE9&age=forty").content.decode()
+    for notice in notices:
+        assert notice in page
+    assert "Ignored" not in page
+
+
+@pytest.mark.parametrize(
     "query",
     [
         "q=%00%01lupus",
