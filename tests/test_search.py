@@ -372,6 +372,24 @@ def test_cards_say_ages_status_and_phase_in_words(client):
     assert "Recruiting" in page
 
 
+def test_cards_say_where_in_a_line_with_the_rest_counted_and_countries_in_the_pages_language(
+    client,
+):
+    places = [("Lyon", "France"), ("Paris", "France"), ("Berlin", "Germany"), ("Rome", "Italy")]
+    places += [("Madrid", "Spain"), ("Oslo", "Norway")]
+    locations = [
+        {"facility": f"Hospital {city}", "city": city, "country": country}
+        for city, country in places
+    ]
+    make_trial(title="Spread out widely", locations=locations)
+    make_trial(nct_id="NCT81111112", title="Spread out nowhere", locations=[])
+    page = client.get("/?q=spread+out&status=ALL").content.decode()
+    assert re.search(r"<dd>\w+, \w+, \w+ and 3 more · \w+, \w+, \w+ \+2</dd>", page)
+    assert "<dd>No sites listed</dd>" in page
+    spanish = client.get("/es/?q=spread+out&status=ALL").content.decode()
+    assert re.search(r"<dd>\w+, \w+, \w+ y 3 más · [^<]*Alemania[^<]* \+2</dd>", spanish)
+
+
 def test_the_empty_state_names_the_filter_to_relax(client):
     make_trial(title="Only in Lyon", conditions=["Quuxitis"], phases=["PHASE3"])
     page = client.get("/?condition=quuxitis&phase=PHASE1").content.decode()

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from markdown_it import MarkdownIt
 
-from . import eligibility
+from . import eligibility, l10n
 from .models import DAYS_PER_YEAR
 from .vocabularies import (
     DUMMY_ARMS,
@@ -141,22 +141,27 @@ def _age(days: int | None, given: str) -> tuple[str, str]:
     return str(int(days / DAYS_PER_YEAR)), "year"
 
 
+# Each unit's words, looked up for the one unit an age uses.
+_AGE_UNITS = {
+    "year": lambda n: ngettext("%(number)s year", "%(number)s years", n),
+    "month": lambda n: ngettext("%(number)s month", "%(number)s months", n),
+    "week": lambda n: ngettext("%(number)s week", "%(number)s weeks", n),
+    "day": lambda n: ngettext("%(number)s day", "%(number)s days", n),
+    "hour": lambda n: ngettext("%(number)s hour", "%(number)s hours", n),
+    "minute": lambda n: ngettext("%(number)s minute", "%(number)s minutes", n),
+}
+
+
 def _age_words(number: str, unit: str) -> str:
     """'18 years', '1 month'."""
+    words = _AGE_UNITS.get(unit)
+    if words is None:
+        return f"{number} {unit}".strip()
     try:
         count = float(number)
     except ValueError:
         count = 2.0
-    n = int(count) if count.is_integer() else 2
-    words = {
-        "year": ngettext("%(number)s year", "%(number)s years", n),
-        "month": ngettext("%(number)s month", "%(number)s months", n),
-        "week": ngettext("%(number)s week", "%(number)s weeks", n),
-        "day": ngettext("%(number)s day", "%(number)s days", n),
-        "hour": ngettext("%(number)s hour", "%(number)s hours", n),
-        "minute": ngettext("%(number)s minute", "%(number)s minutes", n),
-    }.get(unit)
-    return words % {"number": number} if words else f"{number} {unit}".strip()
+    return words(int(count) if count.is_integer() else 2) % {"number": number}
 
 
 def age_range(trial) -> str:
@@ -180,6 +185,19 @@ def age_range(trial) -> str:
         "low": _age_words(low_number, low_unit),
         "high": _age_words(high_number, high_unit),
     }
+
+
+def where_line(trial) -> str:
+    """'Boston, Lyon, Paris and 4 more · United States, France', or 'No sites listed'."""
+    if not trial.countries:
+        return _g("No sites listed")
+    cities = ", ".join(trial.cities[:3])
+    if len(trial.cities) > 3:
+        cities += " " + _g("and %(more)s more") % {"more": len(trial.cities) - 3}
+    countries = ", ".join(l10n.country_name(name) for name in trial.countries[:3])
+    if len(trial.countries) > 3:
+        countries += f" +{len(trial.countries) - 3}"
+    return " · ".join(part for part in (cities, countries) if part)
 
 
 def sex_words(value: str) -> str:

@@ -34,6 +34,7 @@ def _words(method):
 
 register.filter("age_range", plain.age_range)
 register.filter("sex_words", plain.sex_words)
+register.filter("where_line", plain.where_line)
 register.filter("phase_words", plain.phase_words)
 register.filter("partial_date", plain.partial_date)
 register.filter("responsible_party", plain.responsible_party)
@@ -56,11 +57,6 @@ register.filter("language_name", l10n.language_name)
 
 
 register.filter("endonym", l10n.endonym)
-
-
-@register.filter
-def country_names(names: list[str]) -> list[str]:
-    return [l10n.country_name(name) for name in names]
 
 
 @register.filter
