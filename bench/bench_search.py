@@ -35,16 +35,18 @@ from common import (  # noqa: E402
 
 KINDS = [
     ("no filter", 0.10),
-    ("condition", 0.20),
+    ("condition", 0.18),
     ("condition+status+phase+age", 0.20),
     # Free text as a search log has it (an assumption, not a measured log): plain words
     # mostly, a quoted phrase in about one query of six, OR and a left-out word rarely, and
-    # words only a few trials hold (a rare disease, a drug's name) in about one of seven.
+    # words few trials hold (a drug's code or name) in about one of seven; and a
+    # condition's name typed as words instead of in the condition box.
     ("free text", 0.09),
     ("phrase", 0.025),
     ("or", 0.01),
     ("negation", 0.005),
     ("rare word", 0.02),
+    ("condition as words", 0.02),
     ("every filter", 0.02),
     ("country", 0.08),
     ("deep page", 0.05),
@@ -136,14 +138,25 @@ def build_requests(count: int, rng: random.Random) -> list[tuple[str, str, dict]
         "diet",
         "sleep",
     ]
-    rare = (
-        list(
-            ConditionTerm.objects.filter(trial_count__range=(1, 3))
-            .order_by("term")
-            .values_list("term", flat=True)[:2000]
+    with connection.cursor() as cursor:
+        # Words at most one trial in 10,000 holds (three at most in smaller sets): the
+        # synthetic records' drug codes and names, found in a sample and kept when the
+        # whole table agrees.
+        cursor.execute("SELECT count(*) FROM trials_trial")
+        at_most = max(3, cursor.fetchone()[0] // 10_000)
+        cursor.execute(
+            "SELECT word FROM ts_stat('SELECT search_document FROM trials_trial "
+            "WHERE id % 50 = 0') WHERE ndoc = 1 AND word ~ '^[a-z]{4,}$' ORDER BY word LIMIT 400"
         )
-        or conditions
-    )
+        rare = []
+        for (word,) in cursor.fetchall():
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM trials_trial "
+                "WHERE search_document @@ plainto_tsquery('english', %s) LIMIT %s) found",
+                [word, at_most + 1],
+            )
+            if 1 <= cursor.fetchone()[0] <= at_most:
+                rare.append(word)
     phrases = [
         '"quality of life"',
         '"stem cell"',
@@ -185,8 +198,14 @@ def build_requests(count: int, rng: random.Random) -> list[tuple[str, str, dict]
             url = "/?" + urlencode(
                 {"q": rng.choice(words), "status": rng.choice(["ALL", "RECRUITING"])}
             )
-        elif kind in ("phrase", "or", "negation", "rare word"):
-            texts = {"phrase": phrases, "or": ors, "negation": negations, "rare word": rare}
+        elif kind in ("phrase", "or", "negation", "rare word", "condition as words"):
+            texts = {
+                "phrase": phrases,
+                "or": ors,
+                "negation": negations,
+                "rare word": rare,
+                "condition as words": conditions,
+            }
             url = "/?" + urlencode(
                 {"q": rng.choice(texts[kind]), "status": rng.choice(["ALL", "RECRUITING"])}
             )
