@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.postgres.search import SearchQuery
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
@@ -154,6 +155,29 @@ def test_phrases_or_and_rare_words_are_answered_from_the_bitmaps_as_postgresql_d
         fast = search(ranked)
         assert fast is not None
         assert fast == postgresql(ranked, 0)
+
+
+@pytest.mark.parametrize(
+    "text", ['cancer "quality of life"', '"quality of life" cancer', 'cancer -"quality of life"']
+)
+def test_a_phrase_beside_other_words_is_checked_only_on_the_trials_holding_them(text, monkeypatch):
+    checked = []
+    check = bitmaps.Text._phrase
+
+    def spy(self, node, candidates):
+        checked.append(int(candidates.sum()))
+        return check(self, node, candidates)
+
+    monkeypatch.setattr(bitmaps.Text, "_phrase", spy)
+    criteria = Criteria.of(q=text, status=[])
+    fast = search(criteria)
+    assert fast is not None and fast == postgresql(criteria, 0)
+    beside, checked[:] = list(checked), []
+    assert search(Criteria.of(q='"quality of life"', status=[])) is not None
+    alone = checked
+    words = Trial.objects.filter(search_document=SearchQuery("quality life", config="english"))
+    holding = words.filter(search_document=SearchQuery("cancer", config="english")).count()
+    assert beside and max(beside) <= holding < max(alone)
 
 
 @pytest.mark.parametrize(

@@ -524,22 +524,32 @@ class Text:
             return np.zeros(self.index.size, dtype=bool)
         return self._evaluate(node, name)
 
-    def _evaluate(self, node: tsquery.Node, name: str) -> np.ndarray:
+    def _evaluate(
+        self, node: tsquery.Node, name: str, within: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The trials `node` matches, exact among `within` (every trial when None): what
+        an AND's other side rules out is never checked for a phrase."""
         if isinstance(node, tsquery.Word):
             return self.leaf(name, node.lexeme)
         if isinstance(node, tsquery.Not):
-            return ~self._evaluate(node.operand, name)
-        left, right = self._evaluate(node.left, name), self._evaluate(node.right, name)
+            return ~self._evaluate(node.operand, name, within)
         if isinstance(node, tsquery.Or):
-            return left | right
-        both = left & right
+            return self._evaluate(node.left, name, within) | self._evaluate(
+                node.right, name, within
+            )
+        first, second = node.left, node.right
+        if _has_phrase(first) and not _has_phrase(second):
+            first, second = second, first
+        found = self._evaluate(first, name, within)
+        narrowed = found if within is None else found & within
+        both = found & self._evaluate(second, name, narrowed)
         if isinstance(node, tsquery.Phrase) and both.any():
-            return self._phrase(node, both)
+            return self._phrase(node, both if within is None else both & within)
         return both
 
     def _phrase(self, node: tsquery.Phrase, candidates: np.ndarray) -> np.ndarray:
-        """Of the trials holding both sides, those where they stand as the phrase says
-        (exact where a count or the page can ask; False elsewhere)."""
+        """Of the candidates (trials holding both sides), those where they stand as the
+        phrase says (exact where a count or the page can ask; False elsewhere)."""
         if self.asked is not None:
             candidates = candidates & self.asked
         ids = self.index.arrays["ids"]
@@ -553,6 +563,16 @@ class Text:
         mask = np.zeros(self.index.size, dtype=bool)
         mask[np.searchsorted(ids, found)] = True
         return mask
+
+
+def _has_phrase(node: tsquery.Node) -> bool:
+    if isinstance(node, tsquery.Phrase):
+        return True
+    if isinstance(node, tsquery.Word):
+        return False
+    if isinstance(node, tsquery.Not):
+        return _has_phrase(node.operand)
+    return _has_phrase(node.left) or _has_phrase(node.right)
 
 
 @dataclass
