@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trials.models import ConditionTerm, SearchIndex, Trial, TrialFacets
-from trials.search import bitmaps, engine, sql
+from trials.search import bitmaps, engine, sql, tsquery
 from trials.search.criteria import Criteria
 from trials.search.facets import FACETS, Kind
 
@@ -178,6 +178,23 @@ def test_a_phrase_beside_other_words_is_checked_only_on_the_trials_holding_them(
     words = Trial.objects.filter(search_document=SearchQuery("quality life", config="english"))
     holding = words.filter(search_document=SearchQuery("cancer", config="english")).count()
     assert beside and max(beside) <= holding < max(alone)
+
+
+@pytest.mark.parametrize("text", ["B-cell lymphoma", '"large B-cell lymphoma"'])
+def test_a_hyphenated_word_or_a_phrase_is_checked_in_postgresql_once_whole(text, monkeypatch):
+    """PostgreSQL reads "B-cell" as the phrase 'b-cell' <-> 'b' <-> 'cell'."""
+    checked = []
+    check = bitmaps.Text._phrase
+
+    def spy(self, node, candidates):
+        checked.append(tsquery.text(node))
+        return check(self, node, candidates)
+
+    monkeypatch.setattr(bitmaps.Text, "_phrase", spy)
+    criteria = Criteria.of(q=text, status=[])
+    fast = search(criteria)
+    assert fast is not None and fast == postgresql(criteria, 0)
+    assert fast[0]["status"] and len(checked) == 1, checked
 
 
 @pytest.mark.parametrize(

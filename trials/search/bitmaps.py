@@ -525,25 +525,28 @@ class Text:
         return self._evaluate(node, name)
 
     def _evaluate(
-        self, node: tsquery.Node, name: str, within: np.ndarray | None = None
+        self, node: tsquery.Node, name: str, within: np.ndarray | None = None, check: bool = True
     ) -> np.ndarray:
         """The trials `node` matches, exact among `within` (every trial when None): what
-        an AND's other side rules out is never checked for a phrase."""
+        an AND's other side rules out is never checked for a phrase. Unchecked (inside
+        a phrase, which PostgreSQL checks whole), a phrase is only the AND of its words."""
         if isinstance(node, tsquery.Word):
             return self.leaf(name, node.lexeme)
         if isinstance(node, tsquery.Not):
-            return ~self._evaluate(node.operand, name, within)
+            return ~self._evaluate(node.operand, name, within, check)
         if isinstance(node, tsquery.Or):
-            return self._evaluate(node.left, name, within) | self._evaluate(
-                node.right, name, within
+            return self._evaluate(node.left, name, within, check) | self._evaluate(
+                node.right, name, within, check
             )
+        phrase = isinstance(node, tsquery.Phrase)
+        inner = check and not phrase
         first, second = node.left, node.right
         if _has_phrase(first) and not _has_phrase(second):
             first, second = second, first
-        found = self._evaluate(first, name, within)
+        found = self._evaluate(first, name, within, inner)
         narrowed = found if within is None else found & within
-        both = found & self._evaluate(second, name, narrowed)
-        if isinstance(node, tsquery.Phrase) and both.any():
+        both = found & self._evaluate(second, name, narrowed, inner)
+        if phrase and check and both.any():
             return self._phrase(node, both if within is None else both & within)
         return both
 
