@@ -346,7 +346,7 @@ def main() -> None:
             + ["--naive", str(args.naive)],
             cwd=BASE,
             env=env,
-            capture_output=True,
+            stdout=subprocess.PIPE,  # the figures; a failing child's traceback shows as it comes
             text=True,
             check=True,
         )
