@@ -541,7 +541,7 @@ class Text:
         phrase = isinstance(node, tsquery.Phrase)
         inner = check and not phrase
         first, second = node.left, node.right
-        if _has_phrase(first) and not _has_phrase(second):
+        if tsquery.has_phrase(first) and not tsquery.has_phrase(second):
             first, second = second, first
         found = self._evaluate(first, name, within, inner)
         narrowed = found if within is None else found & within
@@ -566,16 +566,6 @@ class Text:
         mask = np.zeros(self.index.size, dtype=bool)
         mask[np.searchsorted(ids, found)] = True
         return mask
-
-
-def _has_phrase(node: tsquery.Node) -> bool:
-    if isinstance(node, tsquery.Phrase):
-        return True
-    if isinstance(node, tsquery.Word):
-        return False
-    if isinstance(node, tsquery.Not):
-        return _has_phrase(node.operand)
-    return _has_phrase(node.left) or _has_phrase(node.right)
 
 
 @dataclass

@@ -136,6 +136,17 @@ def words(node: Node | None) -> set[str]:
     return words(node.left) | words(node.right)
 
 
+def has_phrase(node: Node) -> bool:
+    """Whether the query holds a phrase (a hyphenated word is one too)."""
+    if isinstance(node, Phrase):
+        return True
+    if isinstance(node, Word):
+        return False
+    if isinstance(node, Not):
+        return has_phrase(node.operand)
+    return has_phrase(node.left) or has_phrase(node.right)
+
+
 def loosened(node: Node | None) -> Node | None:
     """The query a field must hold to count for relevance: phrases as AND, negations gone
     (None when nothing is wanted)."""
