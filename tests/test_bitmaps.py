@@ -157,44 +157,45 @@ def test_phrases_or_and_rare_words_are_answered_from_the_bitmaps_as_postgresql_d
         assert fast == postgresql(ranked, 0)
 
 
-@pytest.mark.parametrize(
-    "text", ['cancer "quality of life"', '"quality of life" cancer', 'cancer -"quality of life"']
-)
-def test_a_phrase_beside_other_words_is_checked_only_on_the_trials_holding_them(text, monkeypatch):
-    checked = []
+@pytest.fixture
+def phrase_checks(monkeypatch) -> list[tuple[str, int]]:
+    """Each phrase the bitmaps check in PostgreSQL: its tsquery and how many candidates."""
+    checks = []
     check = bitmaps.Text._phrase
 
     def spy(self, node, candidates):
-        checked.append(int(candidates.sum()))
+        checks.append((tsquery.text(node), int(candidates.sum())))
         return check(self, node, candidates)
 
     monkeypatch.setattr(bitmaps.Text, "_phrase", spy)
+    return checks
+
+
+@pytest.mark.parametrize(
+    "text", ['cancer "quality of life"', '"quality of life" cancer', 'cancer -"quality of life"']
+)
+def test_a_phrase_beside_other_words_is_checked_only_on_the_trials_holding_them(
+    text, phrase_checks
+):
     criteria = Criteria.of(q=text, status=[])
     fast = search(criteria)
     assert fast is not None and fast == postgresql(criteria, 0)
-    beside, checked[:] = list(checked), []
+    beside = [candidates for _, candidates in phrase_checks]
+    phrase_checks.clear()
     assert search(Criteria.of(q='"quality of life"', status=[])) is not None
-    alone = checked
+    alone = [candidates for _, candidates in phrase_checks]
     words = Trial.objects.filter(search_document=SearchQuery("quality life", config="english"))
     holding = words.filter(search_document=SearchQuery("cancer", config="english")).count()
     assert beside and max(beside) <= holding < max(alone)
 
 
 @pytest.mark.parametrize("text", ["B-cell lymphoma", '"large B-cell lymphoma"'])
-def test_a_hyphenated_word_or_a_phrase_is_checked_in_postgresql_once_whole(text, monkeypatch):
+def test_a_hyphenated_word_or_a_phrase_is_checked_in_postgresql_once_whole(text, phrase_checks):
     """PostgreSQL reads "B-cell" as the phrase 'b-cell' <-> 'b' <-> 'cell'."""
-    checked = []
-    check = bitmaps.Text._phrase
-
-    def spy(self, node, candidates):
-        checked.append(tsquery.text(node))
-        return check(self, node, candidates)
-
-    monkeypatch.setattr(bitmaps.Text, "_phrase", spy)
     criteria = Criteria.of(q=text, status=[])
     fast = search(criteria)
     assert fast is not None and fast == postgresql(criteria, 0)
-    assert fast[0]["status"] and len(checked) == 1, checked
+    assert fast[0]["status"] and len(phrase_checks) == 1, phrase_checks
 
 
 @pytest.mark.parametrize(
