@@ -556,11 +556,14 @@ class Text:
         if self.asked is not None:
             candidates = candidates & self.asked
         ids = self.index.arrays["ids"]
+        # One array literal: psycopg adapts a list element by element, slowly for the
+        # many candidates of a phrase of common words.
+        listed = "{" + ",".join(map(str, ids[candidates].tolist())) + "}"
         with reading().cursor() as cursor:
             cursor.execute(
-                f"SELECT id FROM {TABLE} WHERE id = ANY(%s) "
+                f"SELECT id FROM {TABLE} WHERE id = ANY(%s::bigint[]) "
                 f"AND {self.criterion.vector} @@ %s::tsquery",
-                [ids[candidates].tolist(), tsquery.text(node)],
+                [listed, tsquery.text(node)],
             )
             found = [row[0] for row in cursor.fetchall()]
         mask = np.zeros(self.index.size, dtype=bool)
