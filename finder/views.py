@@ -176,8 +176,8 @@ def _without(criteria: Criteria, key: str) -> Criteria:
 
 
 def _facet_panel(criteria: Criteria, counts: dict[str, dict[str, int]]) -> list[dict]:
-    """The facets of the filter panel, each option with its label, count and whether it
-    is ticked."""
+    """The facets of the filter panel, each option with its label, count, whether it is
+    ticked and the id its checkbox and label share."""
     panel = []
     for facet in FACETS:
         if facet.control not in ("checkboxes", "checkbox"):
@@ -189,7 +189,8 @@ def _facet_panel(criteria: Criteria, counts: dict[str, dict[str, int]]) -> list[
             entry["options"] = [_option("true", facet.flag_label, found, chosen)]
         elif facet.kind is Kind.TERMS:
             values = sorted(set(found) | set(chosen))
-            entry["options"] = [_option(v, v, found, chosen) for v in values]
+            label = facet.value_label or str
+            entry["options"] = [_option(v, label(v), found, chosen) for v in values]
         elif facet.default is not None:
             # Offered: the options some trial has, and those chosen. With the filter off
             # (every status) all show as ticked, and the options no trial has go with
@@ -204,6 +205,8 @@ def _facet_panel(criteria: Criteria, counts: dict[str, dict[str, int]]) -> list[
             entry["hidden"] = [] if chosen else [c for c in facet.codes if c not in listed]
         else:
             entry["options"] = [_option(c, label, found, chosen) for c, label in facet.choices]
+        for number, option in enumerate(entry["options"], 1):
+            option["id"] = f"f-{facet.key}-{number}"
         panel.append(entry)
     return panel
 

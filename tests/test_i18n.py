@@ -223,6 +223,22 @@ def test_countries_and_dates_read_in_the_pages_language(client, trial):
     assert "March 2025" in visible_text(html(client, f"/trials/{trial.nct_id}/"))
 
 
+def test_the_country_filter_names_countries_in_the_pages_language_and_filters_by_the_records(
+    client, trial
+):
+    spanish = html(client, "/es/?status=ALL")
+    france = re.search(
+        r'<input type="checkbox" name="country" value="France" id="([^"]+)">', spanish
+    )
+    assert france, "the country's option keeps the record's English name as its value"
+    label = re.search(rf'<label for="{france[1]}">([^<]*)<', spanish)
+    assert label and label[1].strip() == "Francia"
+    assert f'<label for="{france[1]}">France' in html(client, "/?status=ALL")
+    chosen = html(client, "/es/?status=ALL&country=France")
+    assert re.search(r'value="France" id="[^"]+" checked>', chosen)
+    assert "Mending kidneys in lupus" in chosen
+
+
 # The language a patient asks the team to speak
 
 

@@ -12,18 +12,20 @@ and the API's facet counts.
 Counts are disjunctive: a facet's options are counted with every other criterion
 applied but its own, so ticking a second option shows what it would add.
 
-This module reads only the vocabularies: `trials.models` imports it while Django
-loads the models.
+This module reads only the vocabularies and `trials.l10n`: `trials.models` imports
+it while Django loads the models.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from .. import l10n
 from ..vocabularies import OPEN_STATUSES, AgeGroup, Phase, Sex, Status, StudyType, Vocabulary
 
 # The parameter value that turns a facet's filter off ("status=ALL": every status).
@@ -59,6 +61,8 @@ class Facet:
     multiple: bool = True  # several options at once (joined by OR)
     default: tuple[str, ...] | None = None  # applied when the parameter is not given
     size: int = 0  # TERMS: how many values are counted
+    # TERMS: a value in the reader's language (None: the record's own words).
+    value_label: Callable[[str], str] | None = None
     # False: counted only; the criterion of the same key is a text (the condition).
     filters: bool = True
     # How the search page offers it: checkboxes in the panel, one checkbox (a FLAG's
@@ -175,6 +179,7 @@ FACETS: tuple[Facet, ...] = (
         Kind.TERMS,
         "countries",
         size=60,
+        value_label=l10n.country_name,
         removal=_("the country"),
     ),
     Facet(
