@@ -192,6 +192,13 @@ class TrialFilterSet(django_filters.FilterSet):
 
     located = geo.Located()
 
+    def get_form_class(self):
+        # The fields depend on no request: one form class serves every search.
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     def criteria(self) -> Criteria:
         data = self.form.cleaned_data
         chosen = {}

@@ -223,6 +223,15 @@ def test_countries_and_dates_read_in_the_pages_language(client, trial):
     assert "March 2025" in visible_text(html(client, f"/trials/{trial.nct_id}/"))
 
 
+def test_the_search_forms_labels_and_messages_follow_each_requests_language(client):
+    # One form class serves every search: its labels are looked up at each page.
+    assert '<label for="id_q">Search words</label>' in html(client, "/")
+    assert '<label for="id_q">Palabras de búsqueda</label>' in html(client, "/es/")
+    assert '<label for="id_q">Mots de recherche</label>' in html(client, "/fr/?age=abc")
+    assert '<label for="id_q">Search words</label>' in html(client, "/")
+    assert "Valor «abc» ignorado (edad)" in html(client, "/es/?age=abc")
+
+
 def test_the_country_filter_names_countries_in_the_pages_language_and_filters_by_the_records(
     client, trial
 ):
