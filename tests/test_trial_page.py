@@ -16,9 +16,11 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from trials import plain
 from trials.importer import import_items
 from trials.models import Trial
 from trials.sources import Item
+from trials.vocabularies import Phase, StudyType
 
 from .factories import make_trial, study
 
@@ -557,3 +559,10 @@ def test_the_faq_answers_the_seed_pages_questions_and_is_linked_from_every_page(
         assert f">{question}</h2>" in faq
     for url in ["/", "/trials/NCT05631717/", "/trials/NCT09999999/"]:
         assert 'href="/about-clinical-trials/"' in client.get(url).content.decode()
+
+
+def test_phases_and_other_codes_read_in_words_and_codes_no_vocabulary_knows_are_left_out():
+    assert Phase.knows("PHASE2") and not Phase.knows("PHASE9") and not Phase.knows(None)
+    assert StudyType.knows("INTERVENTIONAL") and not StudyType.knows("")
+    assert plain.phase_words(["PHASE1", "PHASE9", "PHASE2"]) == "Phase 1 and phase 2"
+    assert plain.phase_words(["PHASE9"]) == ""

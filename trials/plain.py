@@ -207,7 +207,7 @@ def sex_words(value: str) -> str:
 
 def phase_words(phases: list[str]) -> str:
     """['PHASE1', 'PHASE2'] -> 'Phase 1 and phase 2'; no phase -> ''."""
-    labels = [str(Phase.label_for(p)) for p in phases if p in Phase.values]
+    labels = [str(Phase.label_for(p)) for p in phases if Phase.knows(p)]
     if not labels:
         return ""
     return _join([labels[0], *[label.lower() for label in labels[1:]]])
@@ -255,7 +255,7 @@ def _masking_words(trial) -> str:
         return str(Masking.NONE.explanation)
     if not trial.masking:
         return ""
-    who = [str(WhoMasked(w).label) for w in trial.who_masked if w in WhoMasked.values]
+    who = [str(WhoMasked(w).label) for w in trial.who_masked if WhoMasked.knows(w)]
     if not who:
         return _g("Some people in the study do not know who gets which treatment (masked).")
     return _g("%(who)s do not know who gets which treatment (masked).") % {
@@ -266,7 +266,7 @@ def _masking_words(trial) -> str:
 def design_facts(trial, arms=(), interventions=()) -> list[tuple[str, str]]:
     """(question, answer) pairs describing the design in plain words."""
     facts = []
-    if trial.study_type in StudyType.values:
+    if StudyType.knows(trial.study_type):
         facts.append((_g("Type of study"), str(StudyType.explain(trial.study_type))))
     if trial.study_type == StudyType.OBSERVATIONAL:
         if explained := ObservationalModel.explain(trial.observational_model):
@@ -316,7 +316,7 @@ def responsible_party(value: dict) -> str:
         if v
     )
     code = value.get("type", "")
-    kind = str(ResponsiblePartyType(code).label) if code in ResponsiblePartyType.values else ""
+    kind = str(ResponsiblePartyType(code).label) if ResponsiblePartyType.knows(code) else ""
     if kind and person:
         return f"{kind}: {person}"
     return person or kind
@@ -419,7 +419,7 @@ def _what_is_tested(trial, interventions) -> str:
 
 
 def _phase_line(phases: list[str]) -> str:
-    known = [p for p in phases if p in Phase.values]
+    known = [p for p in phases if Phase.knows(p)]
     if not known:
         return ""
     explained = [str(Phase.explain(p)).rstrip(".") for p in known]
@@ -439,8 +439,8 @@ def _blinding_line(trial, arms, interventions) -> str:
         parts.append(_g("No one gets a placebo."))
     if trial.masking == Masking.NONE:
         parts.append(_g("Open label: everyone knows who gets which treatment."))
-    elif trial.masking in Masking.values:
-        who = [str(WhoMasked(w).label) for w in trial.who_masked if w in WhoMasked.values]
+    elif Masking.knows(trial.masking):
+        who = [str(WhoMasked(w).label) for w in trial.who_masked if WhoMasked.knows(w)]
         kind = {
             Masking.SINGLE: _g("Single-blind"),
             Masking.DOUBLE: _g("Double-blind"),

@@ -24,6 +24,12 @@ class Vocabulary(models.TextChoices):
         return getattr(type(self), "explanations", {}).get(self.value, "")
 
     @classmethod
+    def knows(cls, value: str) -> bool:
+        """Whether `value` is one of the vocabulary's codes (`values` is a list built at
+        each use)."""
+        return value in cls._value2member_map_
+
+    @classmethod
     def label_for(cls, value: str) -> str:
         """The label of a code in the active language, or the code in words when the
         vocabulary does not know it."""

@@ -75,12 +75,12 @@ def markdown(text: str) -> SafeString:
 
 @register.filter
 def sponsor_class(value: str) -> str:
-    return SponsorClass(value).label if value in SponsorClass.values else ""
+    return SponsorClass(value).label if SponsorClass.knows(value) else ""
 
 
 @register.filter
 def reference_type(value: str) -> str:
-    return ReferenceType(value).label if value in ReferenceType.values else ""
+    return ReferenceType(value).label if ReferenceType.knows(value) else ""
 
 
 @register.filter

@@ -21,6 +21,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -73,7 +74,7 @@ class Facet:
     removal: Promise | str = ""  # "Remove the phase" when no trial matches
     extra_params: tuple[str, ...] = field(default=())  # other parameters of its criterion
 
-    @property
+    @cached_property
     def codes(self) -> list[str]:
         """The codes counted, in the order shown (VALUE, VALUES and FLAG)."""
         if self.kind is Kind.FLAG:
@@ -91,7 +92,7 @@ class Facet:
             return [(code, code) for code in self.codes]
         return [(code, self.vocabulary.label_for(code)) for code in self.codes]
 
-    @property
+    @cached_property
     def stored(self) -> list[str]:
         """Every value the column may hold, in the order the bitmaps code them."""
         return list(
