@@ -635,3 +635,10 @@ def test_a_search_with_too_many_or_terms_or_phrases_is_refused_with_a_reason(cli
     api = client.get("/api/trials/", {"q": " ".join(f'"phrase {n}"' for n in range(7))})
     assert api.status_code == 400
     assert client.get("/api/trials/", {"q": "lupus or nephritis"}).status_code == 200
+
+
+def test_the_page_title_names_the_words_searched_in_one_pair_of_quotes(client):
+    page = client.get("/", {"q": '"type 2 diabetes"'}).content.decode()
+    assert "<title>“type 2 diabetes” trials · " in page
+    page = client.get("/es/", {"q": 'lupus "stem cell"'}).content.decode()
+    assert "<title>Ensayos con «lupus stem cell» · " in page
