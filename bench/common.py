@@ -40,7 +40,11 @@ def fresh_database(db_name: str) -> dict[str, str]:
         "conn = connections['default']\n"
         "name = conn.settings_dict['NAME']\n"
         "with conn._nodb_cursor() as c:\n"
-        "    c.execute(sql.SQL('DROP DATABASE IF EXISTS {} WITH (FORCE)').format(sql.Identifier(name)).as_string(c.connection))\n"
+        # Plain DROP, not WITH (FORCE), which a role that is not a superuser is refused
+        # when an autovacuum worker is on the database; plain DROP waits for the worker.
+        "    c.execute('SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity'\n"
+        "              ' WHERE datname = %s AND usename = current_user', [name])\n"
+        "    c.execute(sql.SQL('DROP DATABASE IF EXISTS {}').format(sql.Identifier(name)).as_string(c.connection))\n"
         "    c.execute(sql.SQL('CREATE DATABASE {}').format(sql.Identifier(name)).as_string(c.connection))\n"
     )
     subprocess.run([PYTHON, "-c", script], cwd=BASE, env=env, check=True)

@@ -44,7 +44,7 @@ def other_database():
     manage.py at it."""
     name = f"{connection.settings_dict['NAME']}_roundtrip"
     with connection._nodb_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(cursor, name)
         cursor.execute(f'CREATE DATABASE "{name}"')
     env = dict(os.environ)
     if env.get("DATABASE_URL"):
@@ -53,7 +53,19 @@ def other_database():
         env["TRIALFINDER_DB_NAME"] = name
     yield name, env
     with connection._nodb_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(cursor, name)
+
+
+def _drop_database(cursor, name: str) -> None:
+    """Drop a database once this role's sessions on it have ended. Plain DROP DATABASE,
+    not WITH (FORCE): FORCE also tries to end an autovacuum worker, which a role that is
+    not a superuser is refused, while plain DROP asks the worker to stop and waits."""
+    cursor.execute(
+        "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+        " WHERE datname = %s AND usename = current_user AND pid <> pg_backend_pid()",
+        [name],
+    )
+    cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def _manage(env, *args) -> subprocess.CompletedProcess:

@@ -59,7 +59,11 @@ def live_url(tmp_path_factory):
         "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'finder.settings'); django.setup()\n"
         "from django.db import connection\n"
         "with connection._nodb_cursor() as c:\n"
-        "    c.execute('DROP DATABASE IF EXISTS trialfinder_browser WITH (FORCE)')\n"
+        # Plain DROP, not WITH (FORCE), which a role that is not a superuser is refused
+        # when an autovacuum worker is on the database; plain DROP waits for the worker.
+        '    c.execute("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"\n'
+        "              \" WHERE datname = 'trialfinder_browser' AND usename = current_user\")\n"
+        "    c.execute('DROP DATABASE IF EXISTS trialfinder_browser')\n"
         "    c.execute('CREATE DATABASE trialfinder_browser')\n"
     )
     subprocess.run([sys.executable, "-c", reset], cwd=BASE, env=env, check=True)
