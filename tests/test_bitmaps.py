@@ -157,18 +157,30 @@ def test_phrases_or_and_rare_words_are_answered_from_the_bitmaps_as_postgresql_d
         assert fast == postgresql(ranked, 0)
 
 
-@pytest.fixture
-def phrase_checks(monkeypatch) -> list[tuple[str, int]]:
-    """Each phrase the bitmaps check in PostgreSQL: its tsquery and how many candidates."""
-    checks = []
-    check = bitmaps.Text._phrase
+def spied(monkeypatch, method: str) -> list[tuple[str, int]]:
+    """Each call of a phrase method of bitmaps.Text: the phrase's tsquery and how many
+    candidates it was given."""
+    calls = []
+    original = getattr(bitmaps.Text, method)
 
     def spy(self, node, candidates):
-        checks.append((tsquery.text(node), int(candidates.sum())))
-        return check(self, node, candidates)
+        calls.append((tsquery.text(node), int(candidates.sum())))
+        return original(self, node, candidates)
 
-    monkeypatch.setattr(bitmaps.Text, "_phrase", spy)
-    return checks
+    monkeypatch.setattr(bitmaps.Text, method, spy)
+    return calls
+
+
+@pytest.fixture
+def phrase_checks(monkeypatch) -> list[tuple[str, int]]:
+    """Each phrase the bitmaps find the trials of, with its candidates."""
+    return spied(monkeypatch, "_phrase")
+
+
+@pytest.fixture
+def postgresql_checks(monkeypatch) -> list[tuple[str, int]]:
+    """Each phrase checked in PostgreSQL, with the candidates it is checked on."""
+    return spied(monkeypatch, "_checked")
 
 
 @pytest.mark.parametrize(
@@ -196,6 +208,80 @@ def test_a_hyphenated_word_or_a_phrase_is_checked_in_postgresql_once_whole(text,
     fast = search(criteria)
     assert fast is not None and fast == postgresql(criteria, 0)
     assert fast[0]["status"] and len(phrase_checks) == 1, phrase_checks
+
+
+def phrase_queries(queries) -> list[str]:
+    return [q["sql"] for q in queries if "trials_trial" in q["sql"] and "@@" in q["sql"]]
+
+
+@pytest.mark.parametrize("text", ['"quality of life"', '"quality of life" -cancer'])
+def test_a_phrase_of_two_common_words_is_answered_from_the_bitmaps_of_the_pair(text):
+    index = bitmaps.current()
+    assert index.pair(bitmaps.CRITERIA["q"], "qualiti", "life", 2) is not None
+    criteria = Criteria.of(q=text, status=[])
+    with CaptureQueriesContext(connection) as queries:
+        fast = search(criteria)
+    assert fast is not None and fast[0]["status"]
+    assert not phrase_queries(queries)
+    assert fast == postgresql(criteria, 0)
+
+
+@pytest.mark.parametrize(
+    "text", ['"quality of life" cancer', '"type 2 diabetes"', '"randomized controlled trial"']
+)
+def test_a_phrase_of_several_common_words_is_checked_only_where_its_pairs_stand(
+    text, postgresql_checks, monkeypatch
+):
+    """Each pair of neighbouring words with bitmaps narrows the trials to check."""
+    criteria = Criteria.of(q=text, status=[])
+    fast = search(criteria)
+    assert fast is not None and fast == postgresql(criteria, 0)
+    narrowed = sum(candidates for _, candidates in postgresql_checks)
+    postgresql_checks.clear()
+    monkeypatch.setattr(bitmaps.current(), "pairs", {})
+    assert search(criteria) == fast
+    assert narrowed < sum(candidates for _, candidates in postgresql_checks)
+
+
+def test_common_pairs_chosen_on_a_sample_of_the_trials_answer_as_postgresql_does(monkeypatch):
+    monkeypatch.setattr(bitmaps, "PAIR_SAMPLE", 500)  # one trial in four
+    monkeypatch.setattr(bitmaps, "PAIR_CHUNK", 100)
+    bitmaps.rebuild()
+    index = bitmaps.current()
+    assert index.pair(bitmaps.CRITERIA["q"], "qualiti", "life", 2) is not None
+    for text in ['"quality of life"', '"type 2 diabetes"', '"randomized controlled trial"']:
+        criteria = Criteria.of(q=text, status=[])
+        assert search(criteria) == postgresql(criteria, 0)
+
+
+def test_a_trial_whose_words_share_positions_is_checked_in_postgresql():
+    """A vector's positions stop at 16383: the words past it share that position, and a
+    phrase ending there may hold a pair its neighbours in position order hide."""
+    trial = make_trial(title="Zq", conditions=["Zq"], summary="zq")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT max(p) FROM trials_trial, unnest(search_document) u, unnest(u.positions) p "
+            "WHERE id = %s",
+            [trial.pk],
+        )
+        before_summary = cursor.fetchone()[0] - 1  # the summary comes last
+    # "quality" at 16381, "life" at 16383 beside common words that sort before it.
+    filler = "zq " * (16380 - before_summary)
+    common = "cancer care disease effect group health"
+    Trial.objects.filter(pk=trial.pk).update(brief_summary=f"{filler}quality of life {common}")
+    assert Trial.objects.filter(
+        pk=trial.pk,
+        search_document=SearchQuery('"quality of life"', search_type="websearch", config="english"),
+    ).exists()
+    bitmaps.rebuild()
+    index = bitmaps.current()
+    position = int(np.searchsorted(index.arrays["ids"], trial.pk))
+    assert index.arrays["text_pairs_unsure"][position]
+    assert not index.pair(bitmaps.CRITERIA["q"], "qualiti", "life", 2)[position]
+    criteria = Criteria.of(q='"quality of life"', status=[], sort="newest")
+    fast = search(criteria)
+    assert fast is not None and fast == postgresql(criteria, 0)
+    assert trial.pk in bitmaps.page(criteria, 0, 10_000)
 
 
 @pytest.mark.parametrize(
@@ -306,13 +392,14 @@ def test_word_bitmaps_built_a_few_words_at_a_time_answer_as_one_build(monkeypatc
     criteria = [
         Criteria.of(condition="Neoplasms", status=[], q="cancer -breast"),
         Criteria(q="patients treatment", sort="relevance"),
+        Criteria(q='"quality of life"'),
     ]
     whole = [search(c) for c in criteria]
     assert None not in whole
     monkeypatch.setattr(bitmaps, "PART_ROWS", 3)
     monkeypatch.setattr(bitmaps, "_rows_on_own_connection", refuse)
     bitmaps.rebuild()
-    names = [c.matches for c in bitmaps.CRITERIA.values()]
+    names = [c.matches for c in bitmaps.CRITERIA.values()] + ["text_pairs_matches"]
     for name in names + [name for c in bitmaps.CRITERIA.values() for name in c.fields]:
         assert len(stored_parts(name)) > 2, name
     assert [search(c) for c in criteria] == whole

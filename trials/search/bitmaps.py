@@ -5,11 +5,13 @@ every trial has a position 0..N-1 (in id order); each facet's column is an array
 that order (codes for a VALUE, bit sets for VALUES, (position, value) pairs for TERMS);
 each word that many trials contain (FREQUENT_SHARE of them; less for condition words)
 has bitmaps of the trials it matches (as a condition, and as free text) and, for
-relevance, of those whose rank_document fields hold it. A text criterion is evaluated
-over these bitmaps as PostgreSQL would (AND, OR, NOT; a phrase's candidates are checked
-in PostgreSQL; a word too rare for bitmaps is looked up there), then the filters' masks
-are ANDed, every facet option is counted with NumPy, and the page is picked in the order
-the SQL engine uses. For distances, the index holds each distinct point of the sites
+relevance, of those whose rank_document fields hold it; each pair of frequent words that
+stand together in many trials ("qualiti" two positions before "life") has a bitmap of
+the trials where they do. A text criterion is evaluated over these bitmaps as PostgreSQL
+would (AND, OR, NOT; a phrase of one common pair is read from its bitmap, another
+phrase's candidates, narrowed by its common pairs, are checked in PostgreSQL; a word too
+rare for bitmaps is looked up there), then the filters' masks are ANDed, every facet
+option is counted with NumPy, and the page is picked in the order the SQL engine uses. For distances, the index holds each distinct point of the sites
 with the trials that have a site there: a search near a place measures the distance to
 every point, and each trial's nearest site within the largest radius gives the radius
 mask, the bands and the nearest-first order.
@@ -29,7 +31,7 @@ import shutil
 import tempfile
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -57,6 +59,14 @@ FREQUENT_SHARE = 0.01
 # Condition words down to this share: the words of common conditions ("malnutrit",
 # "hypochrom") fall between it and FREQUENT_SHARE, and are slow in PostgreSQL.
 FREQUENT_CONDITION_SHARE = 0.005
+# Pairs of frequent words (a phrase's two words, up to PAIR_DISTANCE positions apart) in at
+# least this share of the trials get bitmaps; PostgreSQL checks a rarer pair's few trials.
+PAIR_SHARE = 0.02
+PAIR_DISTANCE = 3
+# Which pairs are common is estimated on about this many trials.
+PAIR_SAMPLE = 20_000
+# The words' positions are read this many trials at a time.
+PAIR_CHUNK = 5_000
 NO_MAX_AGE = 2**31 - 1
 # Word bitmaps are built and stored this many words at a time: the rebuild's memory
 # grows with it, not with the number of words.
@@ -76,6 +86,7 @@ class TextCriterion:
     words: str  # the name of the array of those words
     matches: str  # the name of the bitmaps of the trials each word matches
     fields: dict  # relevance.py's fields of rank_document
+    pairs: str | None = None  # the name of the pairs of its frequent words, if it has them
 
 
 CRITERIA = {
@@ -88,7 +99,13 @@ CRITERIA = {
         CONDITION_FIELDS,
     ),
     "q": TextCriterion(
-        "q", "search_document", FREQUENT_SHARE, "text_words", "text_matches", TEXT_FIELDS
+        "q",
+        "search_document",
+        FREQUENT_SHARE,
+        "text_words",
+        "text_matches",
+        TEXT_FIELDS,
+        pairs="text_pairs",
     ),
 }
 
@@ -99,6 +116,17 @@ class Index:
     arrays: dict[str, np.ndarray]
     words: dict[str, dict[str, int]]  # text criterion -> word -> its row in the bitmaps
     terms: dict[str, list[str]]  # a TERMS facet's key -> its values, by code
+    # text criterion -> "a b distance" -> its row (a subset of the trials has none)
+    pairs: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def pair(self, criterion: TextCriterion, first: str, second: str, distance: int):
+        """The trials where `second` stands `distance` positions after `first`, or None
+        for a pair without bitmaps. A trial of `unsure` may hold it all the same."""
+        row = self.pairs.get(criterion.key, {}).get(f"{first} {second} {distance}")
+        if row is None:
+            return None
+        name = f"{criterion.pairs}_matches"
+        return np.unpackbits(self.arrays[name][row], count=self.size).view(bool)
 
     @property
     def size(self) -> int:
@@ -246,6 +274,8 @@ def _build(cursor, rows):
             rows,
         )
         yield criterion.words, np.array(words, dtype=str)
+        if criterion.pairs:
+            yield from _pair_bitmaps(ids, criterion, words, rows)
         fields = criterion.fields
         yield from _word_bitmaps(
             ids,
@@ -348,6 +378,94 @@ def _word_bitmaps(ids, query: str, params: list, names: list[str], rows, listed=
     return words
 
 
+def _pair_bitmaps(ids, criterion: TextCriterion, words: list[str], rows):
+    """Yield the common pairs of a criterion's frequent words: their names ("a b
+    distance"), their bitmaps, and `unsure`, the trials whose pairs may lack some (more
+    than PAIR_DISTANCE words share positions, as past a vector's last position).
+
+    Which pairs may be common is estimated on a sample of PAIR_SAMPLE trials (a common
+    pair missed is checked in PostgreSQL, as a rare one is); then every trial is read."""
+    threshold = max(1, int(len(ids) * PAIR_SHARE))
+    every = max(1, len(ids) // PAIR_SAMPLE)
+    span = len(words) ** 2 * (PAIR_DISTANCE + 1)
+    sampled = []
+    for found in _pairs_in(ids, criterion, words, rows, every):
+        trials, pairs = _pair_keys(*found)
+        sampled.append(np.unique(trials * span + pairs) % span)  # each trial's pairs once
+    pairs, counts = np.unique(
+        np.concatenate(sampled or [np.zeros(0, np.int64)]), return_counts=True
+    )
+    del sampled
+    candidates = pairs[counts * every >= threshold * 0.8]  # a margin for the sample's error
+    bits = np.zeros((len(candidates), (len(ids) + 7) // 8), dtype=np.uint8)
+    unsure = np.zeros(len(ids), dtype=bool)
+    for found in _pairs_in(ids, criterion, words, rows):
+        trials, pairs = _pair_keys(*found, unsure)
+        rows_of = np.searchsorted(candidates, pairs)
+        known = rows_of < len(candidates)
+        known[known] = candidates[rows_of[known]] == pairs[known]
+        trials, rows_of = trials[known], rows_of[known]
+        np.bitwise_or.at(bits, (rows_of, trials >> 3), (128 >> (trials & 7)).astype(np.uint8))
+    common = np.bitwise_count(bits).sum(axis=1) >= threshold
+    step, size = PAIR_DISTANCE + 1, len(words)
+    names = [f"{words[k // step // size]} {words[k // step % size]} {k % step}" for k in candidates]
+    yield criterion.pairs, np.array(names, dtype=str)[common]
+    bits = bits[common]
+    for part in range(max(1, -(-len(bits) // PART_ROWS))):
+        yield f"{criterion.pairs}_matches#{part}", bits[part * PART_ROWS : (part + 1) * PART_ROWS]
+    yield f"{criterion.pairs}_unsure", unsure
+
+
+def _pairs_in(ids, criterion: TextCriterion, words: list[str], rows, every: int = 1):
+    """The positions of a criterion's frequent words in the trials (one in `every`),
+    PAIR_CHUNK trials at a time: arrays of the trial's position, the word and its
+    position, in order of trial and word position; and the number of words."""
+    entry = np.dtype([("code", ">i4"), ("position", ">i2")])
+    query = (
+        "WITH w AS (SELECT lexeme, (n - 1)::int4 AS code "
+        "FROM unnest(%s::text[]) WITH ORDINALITY AS w(lexeme, n)) "
+        "SELECT t.id, string_agg(int4send(w.code) || int2send(p), ''::bytea ORDER BY p, w.code) "
+        f"FROM {TABLE} t, unnest(t.{criterion.vector}) u, unnest(u.positions) p, w "
+        f"WHERE w.lexeme = u.lexeme AND t.id %% {every} = 0 GROUP BY t.id"
+    )
+
+    def arrays(chunk):
+        lengths = np.array([len(held) // entry.itemsize for _, held in chunk])
+        held = np.frombuffer(b"".join(h for _, h in chunk), dtype=entry)
+        trial = np.repeat(np.searchsorted(ids, [i for i, _ in chunk]), lengths)
+        return trial, held["code"].astype(np.int64), held["position"].astype(np.int64), len(words)
+
+    chunk = []
+    for row in rows(query, [words]):
+        chunk.append(row)
+        if len(chunk) == PAIR_CHUNK:
+            yield arrays(chunk)
+            chunk = []
+    if chunk:
+        yield arrays(chunk)
+
+
+def _pair_keys(trial, code, position, size: int, unsure=None):
+    """Each (trial, pair) of words the positions make (a pair as (first * size + second)
+    * (PAIR_DISTANCE + 1) + distance), as two arrays. Marks in `unsure` the trials whose
+    pairs may lack some."""
+    step = PAIR_DISTANCE + 1
+    trials, pairs = [], []
+    # In position order, the words up to PAIR_DISTANCE positions after one are its next
+    # PAIR_DISTANCE at most, unless words share positions.
+    for k in range(1, step + 1):
+        gap = position[k:] - position[:-k]
+        near = (trial[k:] == trial[:-k]) & (gap <= PAIR_DISTANCE)
+        if k == step:
+            if unsure is not None:
+                unsure[trial[k:][near]] = True
+            break
+        near &= gap > 0
+        trials.append(trial[:-k][near])
+        pairs.append(((code[:-k] * size + code[k:]) * step + gap)[near])
+    return np.concatenate(trials), np.concatenate(pairs)
+
+
 def _rows_on_own_connection(sql: str, params=()):
     """The rows of a query one at a time, streamed from a connection of its own: memory
     stays flat, what is built from them can be stored meanwhile on this connection, and
@@ -420,6 +538,11 @@ def _load(stored: str) -> Index | None:
             for key, c in CRITERIA.items()
         },
         {f.key: arrays.pop(f"{f.key}_values").tolist() for f in FACETS if f.kind is Kind.TERMS},
+        {
+            key: {str(p): i for i, p in enumerate(arrays.pop(c.pairs, []))}
+            for key, c in CRITERIA.items()
+            if c.pairs
+        },
     )
 
 
@@ -552,9 +675,28 @@ class Text:
 
     def _phrase(self, node: tsquery.Phrase, candidates: np.ndarray) -> np.ndarray:
         """Of the candidates (trials holding both sides), those where they stand as the
-        phrase says (exact where a count or the page can ask; False elsewhere)."""
+        phrase says (exact where a count or the page can ask; False elsewhere): from the
+        bitmaps of its pairs of words where it has them, else checked in PostgreSQL."""
         if self.asked is not None:
             candidates = candidates & self.asked
+        chain = (tsquery.pairs(node) if self.criterion.pairs else None) or []
+        pairs = [self.index.pair(self.criterion, *pair) for pair in chain]
+        if all(found is None for found in pairs):
+            return self._checked(node, candidates)
+        unsure = self.index.arrays[f"{self.criterion.pairs}_unsure"]
+        for found in pairs:
+            if found is not None:
+                candidates = candidates & (found | unsure)
+        if len(pairs) > 1:
+            return self._checked(node, candidates)
+        # The phrase is its one pair: only the unsure trials are left to check.
+        return (candidates & ~unsure) | self._checked(node, candidates & unsure)
+
+    def _checked(self, node: tsquery.Phrase, candidates: np.ndarray) -> np.ndarray:
+        """The candidates where PostgreSQL finds the phrase."""
+        mask = np.zeros(self.index.size, dtype=bool)
+        if not candidates.any():
+            return mask
         ids = self.index.arrays["ids"]
         # One array literal: psycopg adapts a list element by element, slowly for the
         # many candidates of a phrase of common words.
@@ -566,7 +708,6 @@ class Text:
                 [listed, tsquery.text(node)],
             )
             found = [row[0] for row in cursor.fetchall()]
-        mask = np.zeros(self.index.size, dtype=bool)
         mask[np.searchsorted(ids, found)] = True
         return mask
 

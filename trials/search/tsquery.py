@@ -136,6 +136,19 @@ def words(node: Node | None) -> set[str]:
     return words(node.left) | words(node.right)
 
 
+def pairs(node: Node) -> list[tuple[str, str, int]] | None:
+    """A phrase of words alone ('type' <-> '2' <-> 'diabet') as its pairs of neighbouring
+    words and their distances; None for any other tree."""
+    if not isinstance(node, Phrase) or not isinstance(node.right, Word):
+        return None
+    if isinstance(node.left, Word):
+        return [(node.left.lexeme, node.right.lexeme, node.distance)]
+    before = pairs(node.left)
+    if before is None:
+        return None
+    return [*before, (before[-1][1], node.right.lexeme, node.distance)]
+
+
 def has_phrase(node: Node) -> bool:
     """Whether the query holds a phrase (a hyphenated word is one too)."""
     if isinstance(node, Phrase):
