@@ -59,9 +59,9 @@ FREQUENT_SHARE = 0.01
 # Condition words down to this share: the words of common conditions ("malnutrit",
 # "hypochrom") fall between it and FREQUENT_SHARE, and are slow in PostgreSQL.
 FREQUENT_CONDITION_SHARE = 0.005
-# Pairs of frequent words (a phrase's two words, up to PAIR_DISTANCE positions apart) in at
-# least this share of the trials get bitmaps; PostgreSQL checks a rarer pair's few trials.
-PAIR_SHARE = 0.02
+# Pairs of frequent words up to this many positions apart (a phrase's neighbouring words,
+# with stop words between them) get bitmaps when as many trials hold them as a frequent
+# word needs; PostgreSQL checks a rarer pair's trials.
 PAIR_DISTANCE = 3
 # Which pairs are common is estimated on about this many trials.
 PAIR_SAMPLE = 20_000
@@ -385,7 +385,7 @@ def _pair_bitmaps(ids, criterion: TextCriterion, words: list[str], rows):
 
     Which pairs may be common is estimated on a sample of PAIR_SAMPLE trials (a common
     pair missed is checked in PostgreSQL, as a rare one is); then every trial is read."""
-    threshold = max(1, int(len(ids) * PAIR_SHARE))
+    threshold = max(1, int(len(ids) * criterion.share))
     every = max(1, len(ids) // PAIR_SAMPLE)
     span = len(words) ** 2 * (PAIR_DISTANCE + 1)
     sampled = []
@@ -406,13 +406,13 @@ def _pair_bitmaps(ids, criterion: TextCriterion, words: list[str], rows):
         known[known] = candidates[rows_of[known]] == pairs[known]
         trials, rows_of = trials[known], rows_of[known]
         np.bitwise_or.at(bits, (rows_of, trials >> 3), (128 >> (trials & 7)).astype(np.uint8))
-    common = np.bitwise_count(bits).sum(axis=1) >= threshold
+    common = np.flatnonzero(np.bitwise_count(bits).sum(axis=1) >= threshold)
     step, size = PAIR_DISTANCE + 1, len(words)
     names = [f"{words[k // step // size]} {words[k // step % size]} {k % step}" for k in candidates]
     yield criterion.pairs, np.array(names, dtype=str)[common]
-    bits = bits[common]
-    for part in range(max(1, -(-len(bits) // PART_ROWS))):
-        yield f"{criterion.pairs}_matches#{part}", bits[part * PART_ROWS : (part + 1) * PART_ROWS]
+    for part in range(max(1, -(-len(common) // PART_ROWS))):
+        rows_of = common[part * PART_ROWS : (part + 1) * PART_ROWS]
+        yield f"{criterion.pairs}_matches#{part}", bits[rows_of]
     yield f"{criterion.pairs}_unsure", unsure
 
 
