@@ -406,7 +406,8 @@ def _pair_bitmaps(ids, criterion: TextCriterion, words: list[str], rows):
         known[known] = candidates[rows_of[known]] == pairs[known]
         trials, rows_of = trials[known], rows_of[known]
         np.bitwise_or.at(bits, (rows_of, trials >> 3), (128 >> (trials & 7)).astype(np.uint8))
-    common = np.flatnonzero(np.bitwise_count(bits).sum(axis=1) >= threshold)
+    held = np.array([np.bitwise_count(row).sum() for row in bits])  # no copy of all the bits
+    common = np.flatnonzero(held >= threshold)
     step, size = PAIR_DISTANCE + 1, len(words)
     names = [f"{words[k // step // size]} {words[k // step % size]} {k % step}" for k in candidates]
     yield criterion.pairs, np.array(names, dtype=str)[common]
