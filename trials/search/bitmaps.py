@@ -11,10 +11,11 @@ the trials where they do. A text criterion is evaluated over these bitmaps as Po
 would (AND, OR, NOT; a phrase of one common pair is read from its bitmap, another
 phrase's candidates, narrowed by its common pairs, are checked in PostgreSQL; a word too
 rare for bitmaps is looked up there), then the filters' masks are ANDed, every facet
-option is counted with NumPy, and the page is picked in the order the SQL engine uses. For distances, the index holds each distinct point of the sites
-with the trials that have a site there: a search near a place measures the distance to
-every point, and each trial's nearest site within the largest radius gives the radius
-mask, the bands and the nearest-first order.
+option is counted with NumPy, and the page is picked in the order the SQL engine uses.
+For distances, the index holds each distinct point of the sites with the trials that
+have a site there: a search near a place measures the distance to every point, and each
+trial's nearest site within the largest radius gives the radius mask, the bands and the
+nearest-first order.
 
 `rebuild()` builds the index after each import and stores it in trials_searchindex;
 each server process loads each build once. A search it cannot answer (only statuses,
@@ -384,23 +385,28 @@ def _pair_bitmaps(ids, criterion: TextCriterion, words: list[str], rows):
     than PAIR_DISTANCE words share positions, as past a vector's last position).
 
     Which pairs may be common is estimated on a sample of PAIR_SAMPLE trials (a common
-    pair missed is checked in PostgreSQL, as a rare one is); then every trial is read."""
+    pair missed is checked in PostgreSQL, as a rare one is); then every trial is read,
+    unless the sample was every trial."""
     threshold = max(1, int(len(ids) * criterion.share))
     every = max(1, len(ids) // PAIR_SAMPLE)
     span = len(words) ** 2 * (PAIR_DISTANCE + 1)
-    sampled = []
-    for found in _pairs_in(ids, criterion, words, rows, every):
-        trials, pairs = _pair_keys(*found)
-        sampled.append(np.unique(trials * span + pairs) % span)  # each trial's pairs once
-    pairs, counts = np.unique(
-        np.concatenate(sampled or [np.zeros(0, np.int64)]), return_counts=True
-    )
-    del sampled
-    candidates = pairs[counts * every >= threshold * 0.8]  # a margin for the sample's error
-    bits = np.zeros((len(candidates), (len(ids) + 7) // 8), dtype=np.uint8)
     unsure = np.zeros(len(ids), dtype=bool)
-    for found in _pairs_in(ids, criterion, words, rows):
-        trials, pairs = _pair_keys(*found, unsure)
+    sampled = []  # each sampled trial's pairs once, as trial * span + pair
+    for found in _pairs_in(ids, criterion, words, rows, every):
+        trials, pairs = _pair_keys(*found, len(words), unsure)
+        sampled.append(np.unique(trials * span + pairs))
+    pairs, counts = np.unique(
+        np.concatenate(sampled or [np.zeros(0, np.int64)]) % span, return_counts=True
+    )
+    candidates = pairs[counts * every >= threshold * 0.8]  # a margin for the sample's error
+    if every == 1:  # every trial is in the sample: its pairs are at hand
+        read = ((keys // span, keys % span) for keys in sampled)
+    else:
+        del sampled
+        found = _pairs_in(ids, criterion, words, rows)
+        read = (_pair_keys(*positions, len(words), unsure) for positions in found)
+    bits = np.zeros((len(candidates), (len(ids) + 7) // 8), dtype=np.uint8)
+    for trials, pairs in read:
         rows_of = np.searchsorted(candidates, pairs)
         known = rows_of < len(candidates)
         known[known] = candidates[rows_of[known]] == pairs[known]
@@ -420,7 +426,7 @@ def _pair_bitmaps(ids, criterion: TextCriterion, words: list[str], rows):
 def _pairs_in(ids, criterion: TextCriterion, words: list[str], rows, every: int = 1):
     """The positions of a criterion's frequent words in the trials (one in `every`),
     PAIR_CHUNK trials at a time: arrays of the trial's position, the word and its
-    position, in order of trial and word position; and the number of words."""
+    position, in order of trial and word position."""
     entry = np.dtype([("code", ">i4"), ("position", ">i2")])
     query = (
         "WITH w AS (SELECT lexeme, (n - 1)::int4 AS code "
@@ -434,7 +440,7 @@ def _pairs_in(ids, criterion: TextCriterion, words: list[str], rows, every: int 
         lengths = np.array([len(held) // entry.itemsize for _, held in chunk])
         held = np.frombuffer(b"".join(h for _, h in chunk), dtype=entry)
         trial = np.repeat(np.searchsorted(ids, [i for i, _ in chunk]), lengths)
-        return trial, held["code"].astype(np.int64), held["position"].astype(np.int64), len(words)
+        return trial, held["code"].astype(np.int64), held["position"].astype(np.int64)
 
     chunk = []
     for row in rows(query, [words]):
@@ -680,8 +686,7 @@ class Text:
         bitmaps of its pairs of words where it has them, else checked in PostgreSQL."""
         if self.asked is not None:
             candidates = candidates & self.asked
-        chain = (tsquery.pairs(node) if self.criterion.pairs else None) or []
-        pairs = [self.index.pair(self.criterion, *pair) for pair in chain]
+        pairs = [self.index.pair(self.criterion, *pair) for pair in tsquery.pairs(node) or []]
         if all(found is None for found in pairs):
             return self._checked(node, candidates)
         unsure = self.index.arrays[f"{self.criterion.pairs}_unsure"]
